@@ -1,0 +1,142 @@
+"""Structural checks of .github/workflows (PyYAML): the rules of workflow_rules.py hold for each file."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import workflow_rules as rules
+from workflow_support import ROOT, SHARED_PINS_REFERENCE, VERIFIED_PINS, WORKFLOWS
+
+WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml")) + sorted(WORKFLOWS.glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def verified() -> dict:
+    return rules.read_verified_pins(VERIFIED_PINS)
+
+
+@pytest.fixture(scope="module")
+def deploy() -> rules.Workflow:
+    return rules.Workflow.load(WORKFLOWS / "deploy.yml")
+
+
+@pytest.fixture(scope="module")
+def ci() -> rules.Workflow:
+    return rules.Workflow.load(WORKFLOWS / "ci.yml")
+
+
+def test_both_workflows_exist():
+    assert {p.name for p in WORKFLOW_FILES} >= {"ci.yml", "deploy.yml"}
+
+
+GENERAL_RULES = [
+    rules.top_level_permissions_empty,
+    rules.checkout_without_credentials,
+    rules.no_expressions_in_run,
+    rules.no_secret_shaped_literals,
+    rules.jobs_are_bounded,
+    rules.secrets_only_in_step_env,
+]
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("rule", GENERAL_RULES, ids=lambda r: r.__name__)
+def test_general_rule(rule, path):
+    assert rule(rules.Workflow.load(path)) == []
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_verified_commit(path, verified):
+    workflow = rules.Workflow.load(path)
+    assert rules.uses_pinned_and_verified(workflow, verified) == []
+    assert any(step.get("uses") for _, _, step in rules.steps(workflow)), "no action found: parsing broke?"
+
+
+def test_verified_pins_match_the_team_reference(verified):
+    """The in-repository list agrees with the team's verified list wherever that list is at hand."""
+    if not SHARED_PINS_REFERENCE.exists():
+        # On GitHub's runners the team's reference is not beside the checkout; the list in the
+        # repository is then the reference, and its form is what can be checked.
+        assert all(rules.FULL_SHA.match(commit) and tag.startswith("v") for (_, commit), tag in verified.items())
+        return
+    reference = SHARED_PINS_REFERENCE.read_text()
+    rows = set(re.findall(r"^\|\s*([\w.-]+/[\w.-]+)\s*\|\s*(v[\d.]+)\s*\|\s*([0-9a-f]{40})\s*\|", reference, re.M))
+    missing = [(action, tag, commit) for (action, commit), tag in verified.items() if (action, tag, commit) not in rows]
+    assert not missing, f"pins not in {SHARED_PINS_REFERENCE}: {missing}"
+
+
+def test_deploy_triggers(deploy):
+    assert rules.deploy_triggers(deploy) == []
+
+
+def test_deploy_job_permissions_environment_concurrency(deploy):
+    assert rules.deploy_job_shape(deploy) == []
+    assert deploy.data["jobs"]["deploy"]["permissions"] == {"id-token": "write", "contents": "read"}
+
+
+def test_deploy_steps_oidc_render_deploy_verify_smoke(deploy):
+    assert rules.deploy_steps(deploy) == []
+
+
+def test_deploy_names_come_from_repository_variables(deploy):
+    env = deploy.data["jobs"]["deploy"]["env"]
+    for name in ("AWS_REGION", "ECR_REPOSITORY", "ECS_CLUSTER", "ECS_SERVICE", "ECS_TASK_FAMILY",
+                 "ECS_CONTAINER_NAME", "CPU_ARCHITECTURE", "SERVICE_URL", "AWS_DEPLOY_ROLE_ARN"):
+        assert env.get(name) == f"${{{{ vars.{name} }}}}", name
+    # The only secret is the smoke test's API key, and only the smoke test step sees it.
+    assert re.findall(r"secrets\.\w+", deploy.text) == ["secrets.SMOKE_TEST_API_KEY"]
+
+
+def test_ci_runs_on_pull_requests_and_main(ci):
+    on = rules.triggers(ci)
+    assert "pull_request" in on and on["push"]["branches"] == ["main"]
+    assert "pull_request_target" not in on and "workflow_run" not in on
+
+
+def test_ci_jobs_only_read(ci):
+    for job_id, job in rules.jobs(ci).items():
+        assert job.get("permissions") in rules.READ_ONLY_PERMISSIONS, job_id
+
+
+def make_targets_run_by(workflow: rules.Workflow) -> set[str]:
+    targets = set()
+    for _, _, step in rules.steps(workflow):
+        for command in re.findall(r"^\s*make\s+([^\n#;&|]+)", str(step.get("run", "")), re.M):
+            targets.update(word for word in command.split() if "=" not in word and not word.startswith("-"))
+    return targets
+
+
+def test_ci_runs_every_check_of_make_test(ci):
+    """Whatever `make test` checks, a CI job checks too (CI may run more, never less)."""
+    makefile = (ROOT / "Makefile").read_text()
+    line = re.search(r"^TEST_TARGETS\s*:=\s*(.*)$", makefile, re.M)
+    assert line, "TEST_TARGETS not found in the Makefile"
+    test_targets = set(line.group(1).split())
+    run = make_targets_run_by(ci)
+    assert test_targets <= run, f"make test checks that no CI job runs: {sorted(test_targets - run)}"
+    print(f"\n  make test: {sorted(test_targets)}\n  ci.yml runs: {sorted(run)}")
+
+
+def test_ci_runs_real_terraform_and_hadolint(ci):
+    runs = "\n".join(str(step.get("run", "")) for _, _, step in rules.steps(ci))
+    assert "terraform fmt -check -recursive" in runs
+    assert "init -backend=false" in runs and "validate" in runs
+    assert "hadolint app/Dockerfile" in runs
+    terraform_setup = [s for _, _, s in rules.steps(ci) if str(s.get("uses", "")).startswith("hashicorp/setup-terraform@")]
+    assert terraform_setup and terraform_setup[0]["with"]["terraform_wrapper"] is False
+
+
+def test_ci_swift_job_has_postgres_and_its_url(ci):
+    job = rules.jobs(ci)["swift"]
+    assert job["container"]["image"] == "swift:6.3-bookworm"
+    assert "postgres" in job["services"]
+    assert job["env"]["POSTGRES_TEST_URL"].startswith("postgres://") and "@postgres:5432/" in job["env"]["POSTGRES_TEST_URL"]
+
+
+def test_ci_image_build_uses_buildx_with_the_actions_cache(ci):
+    builds = [s for _, _, s in rules.steps(ci) if str(s.get("uses", "")).startswith("docker/build-push-action@")]
+    assert builds, "no Buildx build in ci.yml"
+    given = builds[0]["with"]
+    assert given["push"] is False and given["cache-from"] == "type=gha" and given["cache-to"].startswith("type=gha")
