@@ -46,7 +46,7 @@ def verify(fake_aws: FakeAws, fixture: str, tmp_path: Path, *extra: str):
     github_output = tmp_path / "github-output"
     command = [
         sys.executable, str(SCRIPT),
-        "--cluster", "orders", "--service", "orders-service",
+        "--cluster", "orders-service", "--service", "orders-service",
         "--task-definition-arn", OURS,
         "--poll-seconds", POLL_SECONDS, "--deadline-seconds", deadline,
         *extra,
@@ -79,7 +79,7 @@ def test_fixture_verdict(fixture: str, fake_aws: FakeAws, tmp_path: Path, capsys
     assert calls, "the script never called the AWS CLI"
     for call in calls:
         assert call[:2] == ["ecs", "describe-services"]
-        assert call[call.index("--cluster") + 1] == "orders"
+        assert call[call.index("--cluster") + 1] == "orders-service"
         assert call[call.index("--services") + 1] == "orders-service"
 
 
@@ -115,7 +115,7 @@ def test_deployment_id_selects_the_deployment(fake_aws: FakeAws, tmp_path: Path)
 def test_completed_for_another_revision_is_not_a_pass(fake_aws: FakeAws, tmp_path: Path):
     fake_aws.plan({"ecs describe-services": [{"stdout_json": recorded("completed")[0]}]})
     result = run_script(
-        [sys.executable, str(SCRIPT), "--cluster", "orders", "--service", "orders-service",
+        [sys.executable, str(SCRIPT), "--cluster", "orders-service", "--service", "orders-service",
          "--task-definition-arn", OURS.replace(":42", ":99"), "--poll-seconds", "0.05", "--deadline-seconds", "1"],
         fake_aws.env(),
     )
@@ -127,7 +127,7 @@ def test_aws_errors_are_retried_then_reported(fake_aws: FakeAws, tmp_path: Path)
         {"exit": 254, "stderr": "An error occurred (ThrottlingException) when calling the DescribeServices operation: Rate exceeded"},
     ]})
     result = run_script(
-        [sys.executable, str(SCRIPT), "--cluster", "orders", "--service", "orders-service",
+        [sys.executable, str(SCRIPT), "--cluster", "orders-service", "--service", "orders-service",
          "--task-definition-arn", OURS, "--poll-seconds", "0.05", "--deadline-seconds", "5"],
         fake_aws.env(),
     )
