@@ -140,3 +140,26 @@ def test_ci_image_build_uses_buildx_with_the_actions_cache(ci):
     assert builds, "no Buildx build in ci.yml"
     given = builds[0]["with"]
     assert given["push"] is False and given["cache-from"] == "type=gha" and given["cache-to"].startswith("type=gha")
+
+
+def test_docs_name_every_variable_and_the_output_it_comes_from(deploy):
+    """docs/deploy.md's variable table covers every vars.X of deploy.yml, from outputs terraform/ecs has."""
+    docs = (ROOT / "docs" / "deploy.md").read_text()
+    rows = dict(re.findall(r"^\s*\| `([A-Z_]+)` \| (.*?) \|", docs, re.M))
+    used = set(re.findall(r"vars\.([A-Z_]+)", deploy.text))
+    assert used <= set(rows), f"variables used by deploy.yml but not documented: {sorted(used - set(rows))}"
+    outputs_tf = (ROOT / "terraform" / "ecs" / "outputs.tf").read_text()
+    outputs = set(re.findall(r'^output "([a-z_]+)"', outputs_tf, re.M))
+    named = {match for cell in rows.values() for match in re.findall(r"^`([a-z_]+)`$", cell.strip())}
+    assert named, "no terraform output named in the variable table"
+    assert named <= outputs, f"outputs named in docs/deploy.md that terraform/ecs lacks: {sorted(named - outputs)}"
+
+
+def test_deploy_build_args_are_arguments_of_the_dockerfile(deploy):
+    """A misspelt build argument is silently ignored by the build; hold the names to app/Dockerfile."""
+    dockerfile = (ROOT / "app" / "Dockerfile").read_text()
+    declared = set(re.findall(r"^ARG\s+([A-Z_]+)", dockerfile, re.M))
+    build = next(s for _, _, s in rules.steps(deploy) if str(s.get("uses", "")).startswith("docker/build-push-action@"))
+    given = {line.split("=", 1)[0].strip() for line in build["with"]["build-args"].splitlines() if line.strip()}
+    assert given, "the deploy build passes no build arguments"
+    assert given <= declared, f"build arguments app/Dockerfile does not declare: {sorted(given - declared)}"
