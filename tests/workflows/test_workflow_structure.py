@@ -163,3 +163,13 @@ def test_deploy_build_args_are_arguments_of_the_dockerfile(deploy):
     given = {line.split("=", 1)[0].strip() for line in build["with"]["build-args"].splitlines() if line.strip()}
     assert given, "the deploy build passes no build arguments"
     assert given <= declared, f"build arguments app/Dockerfile does not declare: {sorted(given - declared)}"
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_scripts_the_workflows_run_exist_and_are_executable(path):
+    workflow = rules.Workflow.load(path)
+    runs = "\n".join(str(step.get("run", "")) for _, _, step in rules.steps(workflow))
+    for script in sorted(set(re.findall(r"(?<![\w/.-])(scripts/[\w./-]+)", runs))):
+        file = ROOT / script
+        assert file.is_file(), f"{path.name} runs {script}, which does not exist"
+        assert file.stat().st_mode & 0o111, f"{path.name} runs {script}, which is not executable"
