@@ -100,6 +100,8 @@ def summary(result: CheckResult, root: Path) -> list[str]:
         f"{result.schema.nested} nested blocks within them",
         f"               {len(result.schema.unchecked)} blocks not schema-checked"
         + (f": {', '.join(result.schema.unchecked)}" if result.schema.unchecked else ""),
+        f"               {len(result.schema.opaque)} nested blocks whose content the schema gives as `any`"
+        + (f" (not checked): {', '.join(sorted(set(result.schema.opaque)))}" if result.schema.opaque else ""),
         f"  references   {sum(resolved.values())} references resolved ("
         + ", ".join(f"{kind} {count}" for kind, count in sorted(resolved.items())) + ")",
     ]

@@ -9,7 +9,9 @@ description of every resource, data source and the provider itself:
   source) and whose initializer takes a `...Config` struct;
 - per struct property: `optional` (absent means required), its type (a struct, or a list of
   structs, is a nested block; anything else is an argument) and a doc link whose anchor is the
-  argument's Terraform name (`...#instance_class`);
+  argument's Terraform name (`...#instance_class`). cdktf types the few blocks nested too deeply
+  for it (wafv2 rule statements) as `any` with the summary "x block."; they are kept as blocks
+  whose content is not checked, and the summary counts them;
 - the class's other properties: the attributes a reference may read (`endpoint`, `arn`, ...).
 
 The assembly is 130 MB of JSON, so the first run distils it into a compact cache
@@ -32,7 +34,7 @@ from pathlib import Path
 
 PACKAGE = "cdktf-cdktf-provider-aws"
 HANDWRITTEN = Path(__file__).with_name("handwritten-schemas.json")
-_CACHE_FORMAT = 2  # bump when the compact layout changes
+_CACHE_FORMAT = 3  # bump when the compact layout changes
 
 _REGISTRY_LINK = re.compile(
     r"registry\.terraform\.io/providers/hashicorp/aws/(?P<version>[0-9.]+)/docs"
@@ -52,7 +54,7 @@ class BlockSchema:
     """The arguments and nested blocks one block may hold."""
 
     arguments: dict[str, bool]  # Terraform name -> required
-    blocks: dict[str, tuple[bool, bool, str]]  # name -> (required, single, struct key)
+    blocks: dict[str, tuple[bool, bool, str | None]]  # name -> (required, single, struct key or None)
     attributes: frozenset[str]  # names a reference may read (arguments and computed values)
     source: str  # where the schema came from, for messages and the summary
 
@@ -151,7 +153,11 @@ def distil(assembly: dict) -> dict:
             name = _anchor(prop.get("docs", {})) or _snake(prop["name"])
             required = not prop.get("optional", False)
             nested = _struct_of(prop["type"], types)
-            if nested:
+            if prop["type"] == {"primitive": "any"} and prop.get("docs", {}).get("summary", "").endswith(" block."):
+                # cdktf gives blocks nested too deeply (wafv2 rule statements) as `any`: a block
+                # whose content this schema cannot check.
+                blocks[name] = [required, False, None]
+            elif nested:
                 blocks[name] = [required, nested[1], struct_entry(nested[0])]
             else:
                 arguments[name] = required
@@ -224,6 +230,8 @@ def load_aws_schema() -> SchemaSet:
         print(f"schema: distilling {tarball.name} into {cached} (first run only)", file=sys.stderr)
         compact = distil(_read_assembly(tarball))
         cached.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cached.parent.glob("aws-*.json"):
+            stale.unlink()  # from another package version or cache format
         temporary = cached.with_suffix(".tmp")
         temporary.write_text(json.dumps(compact, separators=(",", ":"), sort_keys=True))
         temporary.replace(cached)

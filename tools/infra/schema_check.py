@@ -41,6 +41,7 @@ class SchemaReport:
 
     checked: Counter = field(default_factory=Counter)  # schema source -> top-level blocks
     nested: int = 0
+    opaque: list[str] = field(default_factory=list)  # nested blocks whose content has no schema
     unchecked: list[str] = field(default_factory=list)  # addresses with no schema
     findings: list[Finding] = field(default_factory=list)
 
@@ -91,6 +92,9 @@ def _check_body(block: Block, schema: BlockSchema, schemas: Schemas, kind: str |
             seen[name] += 1
             target = nested
         _, _, struct_key = schema.blocks[name]
+        if struct_key is None:
+            report.opaque.append(f"{what}.{name}")
+            continue
         report.nested += 1
         _check_body(target, schemas.nested(schema, struct_key), schemas, None, f"{what}.{name}", report)
 

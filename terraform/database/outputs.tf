@@ -1,0 +1,64 @@
+output "address" {
+  description = "Host name of the database (DATABASE_HOST)."
+  value       = aws_db_instance.orders.address
+}
+
+output "port" {
+  description = "Port of the database (DATABASE_PORT)."
+  value       = aws_db_instance.orders.port
+}
+
+output "database_name" {
+  description = "Name of the service's database (DATABASE_NAME)."
+  value       = aws_db_instance.orders.db_name
+}
+
+output "instance_identifier" {
+  description = "RDS instance identifier: the DBInstanceIdentifier dimension of the database's CloudWatch metrics."
+  value       = aws_db_instance.orders.identifier
+}
+
+output "security_group_id" {
+  description = "The database's security group; the ecs stack adds an egress rule from the tasks to it."
+  value       = aws_security_group.database.id
+}
+
+output "ca_cert_identifier" {
+  description = "The RDS certificate authority the server certificate chains to (for DATABASE_TLS_CA_FILE)."
+  value       = aws_db_instance.orders.ca_cert_identifier
+}
+
+output "master_user_secret_arn" {
+  description = "The RDS-managed secret of the master user (JSON keys username, password); for the one-off admin task only."
+  value       = aws_db_instance.orders.master_user_secret[0].secret_arn
+}
+
+output "service_user_name" {
+  description = "The service's own role (SERVICE_DATABASE_USER for the admin task, DATABASE_USER for the service)."
+  value       = var.service_username
+}
+
+output "service_user_secret_arn" {
+  description = "Secret of the service's own role (JSON keys username, password)."
+  value       = aws_secretsmanager_secret.service_user.arn
+}
+
+output "secrets_kms_key_arns" {
+  description = "KMS keys the ECS execution role needs kms:Decrypt on to read both secrets."
+  value       = [aws_kms_key.database.arn]
+}
+
+output "max_connections" {
+  description = "PostgreSQL max_connections as set in the parameter group."
+  value       = var.max_connections
+}
+
+output "service_max_connections" {
+  description = "Connections open to a role that is not a superuser: max_connections minus the slots PostgreSQL and RDS reserve for superusers."
+  value       = var.max_connections - local.superuser_reserved_connections - local.rds_superuser_reserved_connections
+}
+
+output "service_password_version" {
+  description = "Version of the service user's password now in its secret; raise service_password_version to rotate."
+  value       = var.service_password_version
+}

@@ -1,0 +1,11 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = {
+      Project   = var.project
+      Stack     = "network"
+      ManagedBy = "terraform"
+    }
+  }
+}
