@@ -1,0 +1,143 @@
+# The internet-facing Application Load Balancer and the target group of the service's tasks.
+
+resource "aws_lb" "service" {
+  # checkov:skip=CKV2_AWS_20:port 80 redirects to HTTPS whenever certificate_arn is set; without a certificate (a first or throwaway stack) there is no HTTPS to redirect to
+  name               = var.service_name
+  load_balancer_type = "application"
+  internal           = false
+  subnets            = local.public_subnet_ids
+  security_groups    = [aws_security_group.alb.id]
+
+  # Requests with header names that are not valid HTTP are dropped, not passed on to the service.
+  drop_invalid_header_fields = true
+  desync_mitigation_mode     = "defensive"
+  enable_deletion_protection = var.alb_deletion_protection
+
+  # Below the service's keep-alive idle timeout, so the balancer never reuses a connection the service
+  # has just closed (a classic source of 502s).
+  idle_timeout = local.timings.alb_idle_timeout_seconds
+
+  access_logs {
+    bucket  = aws_s3_bucket.alb_logs.id
+    prefix  = "alb"
+    enabled = var.alb_access_logs_enabled
+  }
+
+  depends_on = [aws_s3_bucket_policy.alb_logs]
+}
+
+resource "aws_lb_target_group" "service" {
+  # checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the hop to the task stays inside the VPC, between two security groups that admit only each other
+  name        = var.service_name
+  target_type = "ip"
+  vpc_id      = local.vpc_id
+  protocol    = "HTTP"
+  port        = local.app_port
+
+  # On deployments and scale-in ECS deregisters a task and waits this long before it sends SIGTERM:
+  # it covers the longest request (request_timeout_seconds).
+  deregistration_delay = local.timings.deregistration_delay_seconds
+
+  # /health: live and not draining, never dependent on the database (docs/contract.md). A task is in
+  # service after healthy_threshold x interval (10 s) and out after unhealthy_threshold x interval
+  # (10 s) + timeout; the drain delay outlasts that, so a stopping task leaves before it stops accepting.
+  health_check {
+    enabled             = true
+    protocol            = "HTTP"
+    port                = "traffic-port"
+    path                = local.timings.health_check_path
+    matcher             = "200"
+    interval            = local.timings.health_check_interval_seconds
+    timeout             = local.timings.health_check_timeout_seconds
+    healthy_threshold   = local.timings.healthy_threshold
+    unhealthy_threshold = local.timings.unhealthy_threshold
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+# --- Listeners ------------------------------------------------------------------------------------
+
+# Without a certificate, port 80 serves the service.
+resource "aws_lb_listener" "http_forward" {
+  # checkov:skip=CKV_AWS_2:plain HTTP only while no certificate_arn is configured; with one, http_redirect replaces this listener
+  # checkov:skip=CKV_AWS_103:an HTTP listener has no TLS policy; the HTTPS listener uses a TLS 1.3 policy
+  count = var.certificate_arn == null ? 1 : 0
+
+  load_balancer_arn = aws_lb.service.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.service.arn
+  }
+}
+
+# With a certificate, port 80 only redirects to HTTPS.
+resource "aws_lb_listener" "http_redirect" {
+  count = var.certificate_arn == null ? 0 : 1
+
+  load_balancer_arn = aws_lb.service.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type = "redirect"
+
+    redirect {
+      protocol    = "HTTPS"
+      port        = "443"
+      status_code = "HTTP_301"
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = var.certificate_arn == null ? 0 : 1
+
+  load_balancer_arn = aws_lb.service.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.service.arn
+  }
+}
+
+locals {
+  # The listener that forwards to the tasks.
+  service_listener_arn = var.certificate_arn == null ? aws_lb_listener.http_forward[0].arn : aws_lb_listener.https[0].arn
+}
+
+# Defence in depth for /metrics. The real guarantee is the port: the service serves /metrics only on
+# METRICS_PORT, bound to the task's loopback, and answers 404 for it on the application port. This
+# rule, and the WAF rule that matches the decoded, normalised path (waf.tf), refuse it at the edge too.
+resource "aws_lb_listener_rule" "block_metrics" {
+  listener_arn = local.service_listener_arn
+  priority     = 1
+
+  condition {
+    path_pattern {
+      # Patterns match the raw path, case-sensitively: "/metrics*" and any path that ends in a
+      # /metrics segment ("//metrics", "/x/../metrics"). The WAF rule covers encoded and mixed-case forms.
+      values = ["/metrics*", "*/metrics*"]
+    }
+  }
+
+  action {
+    type = "fixed-response"
+
+    fixed_response {
+      # Fixed responses accept only a few content types; the body is the service's problem shape.
+      content_type = "application/json"
+      status_code  = "404"
+      message_body = jsonencode({ type = "about:blank", title = "Not Found", status = 404 })
+    }
+  }
+}

@@ -1,0 +1,118 @@
+# GitHub Actions deploys with no stored AWS key: the deploy job of github_owner/github_repository,
+# running in the github_environment environment, exchanges its OIDC token for this role for one hour.
+#
+# The trust policy compares both claims with StringEquals against values built only from validated
+# variables (no wildcard can get in): aud is exactly sts.amazonaws.com and sub is exactly
+# repo:OWNER/REPO:environment:ENV, the form GitHub issues to a job that names an environment.
+# tests/infra/test_service_ties.py reads this policy back and holds it to deploy.yml.
+
+locals {
+  github_oidc_host = "token.actions.githubusercontent.com"
+  github_oidc_provider_arn = (
+    var.github_oidc_provider_arn != null ? var.github_oidc_provider_arn : aws_iam_openid_connect_provider.github[0].arn
+  )
+  github_deploy_subject = "repo:${var.github_owner}/${var.github_repository}:environment:${var.github_environment}"
+}
+
+# An account has at most one provider per URL: reuse an existing one with github_oidc_provider_arn.
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.github_oidc_provider_arn == null ? 1 : 0
+
+  url            = "https://${local.github_oidc_host}"
+  client_id_list = ["sts.amazonaws.com"]
+  # IAM validates GitHub's tokens against its own trusted certificate authorities; no thumbprint pin.
+}
+
+data "aws_iam_policy_document" "github_deploy_trust" {
+  statement {
+    sid     = "GitHubDeployJobOfThisRepositoryAndEnvironment"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = [local.github_deploy_subject]
+    }
+  }
+}
+
+resource "aws_iam_role" "github_deploy" {
+  name                 = "${var.service_name}-github-deploy"
+  description          = "Deploys ${var.service_name} from GitHub Actions (${local.github_deploy_subject})"
+  assume_role_policy   = data.aws_iam_policy_document.github_deploy_trust.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy" "github_deploy" {
+  name   = "deploy-${var.service_name}"
+  role   = aws_iam_role.github_deploy.id
+  policy = data.aws_iam_policy_document.github_deploy.json
+}
+
+data "aws_iam_policy_document" "github_deploy" {
+  # GetAuthorizationToken has no resource-level permissions: "*" is the only resource it accepts.
+  statement {
+    sid       = "RegistryLogin"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"]
+  }
+
+  # Push (and look up an already pushed tag, so a re-run reuses its digest) in this repository only.
+  statement {
+    sid = "PushToThisRepository"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:InitiateLayerUpload",
+      "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [aws_ecr_repository.service.arn]
+  }
+
+  # Task definition registration and description accept no resource scope in IAM ("*" only).
+  statement {
+    sid = "RegisterAndDescribeTaskDefinitions"
+    actions = [
+      "ecs:DescribeTaskDefinition",
+      "ecs:RegisterTaskDefinition",
+    ]
+    resources = ["*"]
+  }
+
+  statement {
+    sid = "UpdateAndDescribeThisService"
+    actions = [
+      "ecs:DescribeServices",
+      "ecs:UpdateService",
+    ]
+    resources = [aws_ecs_service.service.arn]
+  }
+
+  # The new revision names the same two roles; ECS may receive them, nothing else may.
+  statement {
+    sid       = "PassTheTaskRolesToEcsTasksOnly"
+    actions   = ["iam:PassRole"]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}

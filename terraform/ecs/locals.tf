@@ -1,0 +1,47 @@
+locals {
+  # The one source of every timing the load balancer, the task and the service must agree on. The
+  # relations between these values are in docs/contract.md and tests/infra/test_service_ties.py.
+  timings = jsondecode(file("${path.module}/../../config/timings.json"))
+
+  # The service's ports (docs/contract.md). The load balancer reaches only app_port; metrics_port is
+  # bound to the task's loopback and read by the collector sidecar, never by the load balancer.
+  app_port     = 8080
+  metrics_port = 9090
+
+  # Names used in more than one file.
+  service_container_name   = "orders-service"
+  collector_container_name = "otel-collector"
+  metrics_namespace        = "OrdersService"
+  log_group_name           = "/ecs/${var.service_name}"
+  collector_log_group_name = "/ecs/${var.service_name}/collector"
+  metrics_log_group_name   = "/ecs/${var.service_name}/metrics"
+
+  # The Service dimension of the service's own metrics (the collector adds it as a scrape label).
+  metrics_service_dimension = var.service_name
+
+  # Images: the service's repository, at the tag Terraform registers; CI deploys by digest.
+  service_image = "${aws_ecr_repository.service.repository_url}:${var.image_tag}"
+  admin_image_ref = (
+    var.admin_image == null ? local.service_image :
+    startswith(var.admin_image, "sha256:") ? "${aws_ecr_repository.service.repository_url}@${var.admin_image}" :
+    "${aws_ecr_repository.service.repository_url}:${var.admin_image}"
+  )
+
+  # Where a deploy can find the RDS CA bundle the image carries (written at build time).
+  rds_ca_bundle_path = "/etc/orders-service/rds-ca-bundle.pem"
+
+  # Task counts. While bootstrapping (no image yet) the service exists with no tasks.
+  min_tasks = var.service_bootstrap ? 0 : var.autoscaling_min_capacity
+  max_tasks = var.service_bootstrap ? 0 : var.autoscaling_max_capacity
+
+  # Rolling deployments: never below the desired count, up to double it while new tasks prove healthy.
+  deployment_minimum_healthy_percent = 100
+  deployment_maximum_percent         = 200
+
+  # The task is in the tasks' subnets from the network stack: public subnets with public IPs (the seed's
+  # design: no NAT gateway), or private subnets with VPC endpoints when the network stack says so.
+  account_id           = data.aws_caller_identity.current.account_id
+  partition            = data.aws_partition.current.partition
+  region               = data.aws_region.current.region
+  log_group_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
+}

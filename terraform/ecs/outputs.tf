@@ -1,0 +1,113 @@
+# What operators and the deploy workflow need. The workflow takes these as GitHub repository or
+# environment variables (docs/deploy.md); none of them is a secret.
+
+output "region" {
+  description = "AWS region of the service (AWS_REGION for the workflow)."
+  value       = local.region
+}
+
+output "service_url" {
+  description = "URL of the service through the load balancer."
+  value       = "${var.certificate_arn == null ? "http" : "https"}://${aws_lb.service.dns_name}"
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the load balancer (point a CNAME or alias record of your domain at it)."
+  value       = aws_lb.service.dns_name
+}
+
+output "ecr_repository_url" {
+  description = "URL of the service's ECR repository (images are pushed here)."
+  value       = aws_ecr_repository.service.repository_url
+}
+
+output "ecr_repository_name" {
+  description = "Name of the service's ECR repository."
+  value       = aws_ecr_repository.service.name
+}
+
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.service.name
+}
+
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = aws_ecs_service.service.name
+}
+
+output "container_name" {
+  description = "Name of the service's container in the task definition (the one whose image a deploy replaces)."
+  value       = local.service_container_name
+}
+
+output "task_family" {
+  description = "Task definition family of the service; CI renders each new revision from its latest one."
+  value       = aws_ecs_task_definition.service.family
+}
+
+output "cpu_architecture" {
+  description = "CPU architecture of the tasks; the deploy workflow builds the image for it."
+  value       = var.cpu_architecture
+}
+
+output "log_group_name" {
+  description = "Log group of the service's tasks; each task writes the stream service/orders-service/<task-id>."
+  value       = aws_cloudwatch_log_group.service.name
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard."
+  value       = aws_cloudwatch_dashboard.service.dashboard_name
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  value       = aws_sns_topic.alarms.arn
+}
+
+output "deployment_alarm_names" {
+  description = "Alarms that fail and roll back a deployment."
+  value       = local.deployment_alarm_names
+}
+
+output "deployment_alarm_window_seconds" {
+  description = "Longest window a deployment alarm evaluates; ECS bakes a deployment for a time derived from it."
+  value       = local.deployment_alarm_window_seconds
+}
+
+output "deployment_deadline_seconds" {
+  description = "How long the deploy workflow waits for its deployment to reach COMPLETED or FAILED: rollout bound plus twice the alarm window plus margin."
+  value       = local.deployment_deadline_seconds
+}
+
+output "github_deploy_role_arn" {
+  description = "Role the deploy workflow assumes through OIDC (AWS_DEPLOY_ROLE_ARN)."
+  value       = aws_iam_role.github_deploy.arn
+}
+
+output "github_deploy_subject" {
+  description = "The only OIDC subject the deploy role trusts: the deploy job must run in this repository and environment."
+  value       = local.github_deploy_subject
+}
+
+output "github_environment" {
+  description = "GitHub environment the deploy job must name."
+  value       = var.github_environment
+}
+
+output "admin_task_family" {
+  description = "Task definition family of the one-off admin task (database bootstrap)."
+  value       = aws_ecs_task_definition.admin.family
+}
+
+output "admin_run_task_network_configuration" {
+  description = "The --network-configuration argument for `aws ecs run-task` of the admin task (docs/operations.md)."
+  value = jsonencode({
+    awsvpcConfiguration = {
+      subnets        = local.task_subnet_ids
+      securityGroups = [local.tasks_security_group]
+      assignPublicIp = local.task_assign_public_ip ? "ENABLED" : "DISABLED"
+    }
+  })
+}

@@ -1,0 +1,159 @@
+# The service's task: the orders-service container and the metrics collector sidecar.
+#
+# Terraform registers the first revision and any revision whose settings change here; CI registers a
+# new revision per deploy, rendered from the latest one with only the image replaced. The service
+# ignores task_definition changes (service.tf), so an apply never rolls back an image CI deployed.
+
+locals {
+  # The service container. Every timing comes from config/timings.json; the contract
+  # (docs/contract.md) names the variables.
+  service_container = {
+    name      = local.service_container_name
+    image     = local.service_image
+    essential = true
+
+    # Only the application port is mapped: the metrics port is bound to the task's loopback.
+    portMappings = [
+      { name = "http", containerPort = local.app_port, protocol = "tcp" },
+    ]
+
+    environment = [
+      { name = "HTTP_HOST", value = "0.0.0.0" },
+      { name = "HTTP_PORT", value = tostring(local.app_port) },
+      { name = "METRICS_HOST", value = "127.0.0.1" },
+      { name = "METRICS_PORT", value = tostring(local.metrics_port) },
+      { name = "LOG_LEVEL", value = var.log_level },
+      { name = "LOG_FORMAT", value = "json" },
+      { name = "DRAIN_DELAY_SECONDS", value = tostring(local.timings.drain_delay_seconds) },
+      { name = "SHUTDOWN_TIMEOUT_SECONDS", value = tostring(local.timings.shutdown_timeout_seconds) },
+      { name = "HTTP_IDLE_TIMEOUT_SECONDS", value = tostring(local.timings.keep_alive_idle_timeout_seconds) },
+      { name = "REQUEST_TIMEOUT_SECONDS", value = tostring(local.timings.request_timeout_seconds) },
+      { name = "STORE", value = "postgres" },
+      { name = "DATABASE_HOST", value = local.database_host },
+      { name = "DATABASE_PORT", value = tostring(local.database_port) },
+      { name = "DATABASE_NAME", value = local.database_name },
+      { name = "DATABASE_USER", value = local.service_database_user },
+      { name = "DATABASE_POOL_SIZE", value = tostring(var.database_pool_size) },
+      { name = "DATABASE_TLS", value = "require" },
+      { name = "DATABASE_TLS_CA_FILE", value = local.rds_ca_bundle_path },
+    ]
+
+    # The service's own database role (never the master user): read when the task starts, so a new
+    # password reaches the tasks with a forced new deployment (docs/operations.md).
+    secrets = [
+      { name = "DATABASE_PASSWORD", valueFrom = "${local.service_database_secret_arn}:password::" },
+    ]
+
+    # Liveness only, never readiness: a database outage must take tasks out of the target group
+    # (the load balancer's /health check), not make ECS kill and replace every task.
+    healthCheck = {
+      command     = ["CMD", "/usr/local/bin/orders-service", "healthcheck"]
+      interval    = local.timings.container_health_check_interval_seconds
+      timeout     = local.timings.container_health_check_timeout_seconds
+      retries     = local.timings.container_health_check_retries
+      startPeriod = local.timings.container_health_check_start_period_seconds
+    }
+
+    # SIGTERM starts the drain; ECS sends SIGKILL after stopTimeout, which covers the drain delay
+    # plus the shutdown bound (tests/infra/test_service_ties.py keeps it so).
+    stopTimeout = local.timings.stop_timeout_seconds
+
+    user                   = "10001:10001"
+    readonlyRootFilesystem = true
+    privileged             = false
+    mountPoints = [
+      { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+    ]
+    linuxParameters = {
+      capabilities = { drop = ["ALL"] }
+    }
+
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        "awslogs-group"         = aws_cloudwatch_log_group.service.name
+        "awslogs-region"        = local.region
+        "awslogs-stream-prefix" = "service"
+        # A slow log pipe must not stall requests: buffer, and drop lines only if the buffer fills.
+        "mode"            = "non-blocking"
+        "max-buffer-size" = "25m"
+      }
+    }
+  }
+
+  collector_config = templatefile("${path.module}/../../config/otel-collector.yaml", {
+    metrics_port      = local.metrics_port
+    service_dimension = local.metrics_service_dimension
+    metrics_namespace = local.metrics_namespace
+    metrics_log_group = aws_cloudwatch_log_group.metrics.name
+  })
+
+  # The metrics sidecar. Not essential: a collector failure costs metrics, never traffic.
+  collector_container = {
+    name      = local.collector_container_name
+    image     = var.collector_image
+    essential = false
+    cpu       = 64
+    # A hard cap, so a misbehaving collector cannot take the service's memory.
+    memory            = 256
+    memoryReservation = 64
+
+    environment = [
+      { name = "AOT_CONFIG_CONTENT", value = local.collector_config },
+    ]
+
+    healthCheck = {
+      command     = ["CMD", "/healthcheck"]
+      interval    = 30
+      timeout     = 5
+      retries     = 3
+      startPeriod = 15
+    }
+
+    readonlyRootFilesystem = true
+    privileged             = false
+    mountPoints = [
+      { sourceVolume = "collector-tmp", containerPath = "/tmp", readOnly = false },
+    ]
+    linuxParameters = {
+      capabilities = { drop = ["ALL"] }
+    }
+
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        "awslogs-group"         = aws_cloudwatch_log_group.collector.name
+        "awslogs-region"        = local.region
+        "awslogs-stream-prefix" = "collector"
+        "mode"                  = "non-blocking"
+        "max-buffer-size"       = "4m"
+      }
+    }
+  }
+}
+
+resource "aws_ecs_task_definition" "service" {
+  family                   = var.service_name
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.task_cpu
+  memory                   = var.task_memory
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = var.cpu_architecture
+  }
+
+  # Writable scratch space on the task's ephemeral storage; the root filesystem is read-only.
+  volume {
+    name = "tmp"
+  }
+
+  volume {
+    name = "collector-tmp"
+  }
+
+  container_definitions = jsonencode([local.service_container, local.collector_container])
+}

@@ -1,0 +1,436 @@
+# Inputs of the service stack. Defaults are the production choice; cheaper or riskier settings are
+# opt-in and say so. Timings are not inputs: they come from config/timings.json (locals.tf).
+
+# --- Where the stack runs and where the other stacks keep their state ---------------------------
+
+variable "aws_region" {
+  description = "AWS region of the service; the same region as the network and database stacks."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region name such as eu-west-1."
+  }
+}
+
+variable "state_bucket" {
+  description = "Name of the S3 bucket that holds every stack's state (the backend stack's output)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "state_bucket must be a valid S3 bucket name."
+  }
+}
+
+variable "state_region" {
+  description = "Region of the state bucket."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", var.state_region))
+    error_message = "state_region must be a region name such as eu-west-1."
+  }
+}
+
+variable "service_name" {
+  description = "Name of the service: the cluster, ECR repository, log groups, load balancer and roles derive from it."
+  type        = string
+  default     = "orders-service"
+
+  validation {
+    # 20 characters keeps every derived name inside AWS limits (target group names: 32).
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.service_name))
+    error_message = "service_name must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "allow_destroy" {
+  description = "Throwaway stacks only: lets `terraform destroy` remove the ECR repository with its images and the access-log bucket with its objects (set alb_deletion_protection = false as well). Keep false in production."
+  type        = bool
+  default     = false
+}
+
+# --- Image ---------------------------------------------------------------------------------------
+
+variable "image_tag" {
+  description = "Image tag the task definition that Terraform registers points at. CI deploys later revisions (rendered from the latest one with a new image); the service ignores task definition changes so an apply never rolls an image back."
+  type        = string
+  default     = "bootstrap"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
+    error_message = "image_tag must be a valid image tag (letters, digits, '_', '.', '-'; at most 128 characters)."
+  }
+}
+
+variable "admin_image" {
+  description = "Image of the one-off admin task: a tag (for example the commit SHA CI pushed) or a digest (sha256:...). Null uses image_tag."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.admin_image == null || can(regex("^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$", var.admin_image))
+    error_message = "admin_image must be an image tag or a digest of the form sha256:<64 hex>."
+  }
+}
+
+variable "ecr_keep_release_images" {
+  description = "How many tagged images the ECR lifecycle policy keeps (older ones expire; untagged ones expire after a day). Keep enough to roll back to."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ecr_keep_release_images >= 5 && var.ecr_keep_release_images <= 1000
+    error_message = "ecr_keep_release_images must be between 5 and 1000."
+  }
+}
+
+variable "collector_image" {
+  description = "Image of the metrics collector sidecar (AWS Distro for OpenTelemetry), pinned by version or digest on ECR Public."
+  type        = string
+  default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1"
+
+  validation {
+    condition     = can(regex("^public\\.ecr\\.aws/aws-observability/aws-otel-collector(:v[0-9]+\\.[0-9]+\\.[0-9]+|@sha256:[a-f0-9]{64})$", var.collector_image))
+    error_message = "collector_image must be the ADOT collector on ECR Public pinned to a version (:vX.Y.Z) or a digest, never latest."
+  }
+}
+
+# --- Task size and placement ---------------------------------------------------------------------
+
+variable "task_cpu" {
+  description = "CPU units of one task (1024 = one vCPU)."
+  type        = number
+  default     = 512
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.task_cpu)
+    error_message = "task_cpu must be one of the Fargate sizes: 256, 512, 1024, 2048, 4096, 8192, 16384."
+  }
+}
+
+variable "task_memory" {
+  description = "Memory of one task in MiB; must pair with task_cpu as Fargate allows."
+  type        = number
+  default     = 1024
+
+  validation {
+    # The CPU/memory combinations Fargate accepts (Amazon ECS developer guide, "Task CPU and memory").
+    condition = contains(
+      var.task_cpu == 256 ? [512, 1024, 2048] :
+      var.task_cpu == 512 ? range(1024, 4097, 1024) :
+      var.task_cpu == 1024 ? range(2048, 8193, 1024) :
+      var.task_cpu == 2048 ? range(4096, 16385, 1024) :
+      var.task_cpu == 4096 ? range(8192, 30721, 1024) :
+      var.task_cpu == 8192 ? range(16384, 61441, 4096) :
+      range(32768, 122881, 8192),
+      var.task_memory
+    )
+    error_message = "task_memory is not a Fargate combination with task_cpu (for 512 CPU: 1024-4096 in steps of 1024)."
+  }
+}
+
+variable "cpu_architecture" {
+  description = "CPU architecture of the tasks; the deploy workflow builds the image for this one. ARM64 (Graviton) is cheaper, opt-in."
+  type        = string
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "fargate_spot_weight" {
+  description = "Opt-in Fargate Spot: 0 runs every task on FARGATE; N > 0 keeps one task on FARGATE and places the rest N:1 on FARGATE_SPOT (cheaper, can be interrupted with two minutes' notice)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.fargate_spot_weight >= 0 && var.fargate_spot_weight <= 10 && floor(var.fargate_spot_weight) == var.fargate_spot_weight
+    error_message = "fargate_spot_weight must be a whole number from 0 to 10."
+  }
+}
+
+# --- Service size --------------------------------------------------------------------------------
+
+variable "service_bootstrap" {
+  description = "True only for the first apply, before any image exists: the service is created with no tasks and autoscaling pinned at 0. The first deploy pushes an image; then apply again with false (docs/operations.md, first apply)."
+  type        = bool
+  default     = false
+}
+
+variable "autoscaling_min_capacity" {
+  description = "Fewest tasks; at least 2 so the service spans two availability zones and survives losing a task."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.autoscaling_min_capacity >= 2
+    error_message = "autoscaling_min_capacity must be at least 2 (one task per zone)."
+  }
+}
+
+variable "autoscaling_max_capacity" {
+  description = "Most tasks autoscaling may run. With the connection pool size it bounds the database connections (a test checks the sum against max_connections)."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.autoscaling_max_capacity >= 2 && var.autoscaling_max_capacity <= 50
+    error_message = "autoscaling_max_capacity must be between 2 and 50."
+  }
+}
+
+variable "autoscaling_cpu_target" {
+  description = "Average CPU utilisation (percent) that target tracking keeps the service at."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.autoscaling_cpu_target >= 20 && var.autoscaling_cpu_target <= 90
+    error_message = "autoscaling_cpu_target must be between 20 and 90."
+  }
+}
+
+variable "autoscaling_requests_per_target" {
+  description = "Requests per task per minute (ALBRequestCountPerTarget) that target tracking keeps the service at."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.autoscaling_requests_per_target >= 10
+    error_message = "autoscaling_requests_per_target must be at least 10."
+  }
+}
+
+# --- Service settings ----------------------------------------------------------------------------
+
+variable "database_pool_size" {
+  description = "Connections each task may open (DATABASE_POOL_SIZE). Pool size x the most tasks during a deployment must stay below the database's max_connections."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.database_pool_size >= 1 && var.database_pool_size <= 200
+    error_message = "database_pool_size must be between 1 and 200 (the service's accepted range)."
+  }
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the service."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["trace", "debug", "info", "notice", "warning", "error", "critical"], var.log_level)
+    error_message = "log_level must be one of trace, debug, info, notice, warning, error, critical."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Retention of the service, collector, metrics and WAF log groups, in days."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts (for example 30, 90, 365)."
+  }
+}
+
+# --- Load balancer and edge ----------------------------------------------------------------------
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS on 443. Null serves plain HTTP on 80 only; set, port 80 redirects to 443."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be an ACM certificate ARN."
+  }
+}
+
+variable "ssl_policy" {
+  description = "TLS policy of the HTTPS listener: one of the TLS 1.3 policies."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+  validation {
+    condition     = startswith(var.ssl_policy, "ELBSecurityPolicy-TLS13-")
+    error_message = "ssl_policy must be a TLS 1.3 policy (ELBSecurityPolicy-TLS13-...)."
+  }
+}
+
+variable "alb_ingress_cidrs" {
+  description = "IPv4 ranges allowed to reach the load balancer on 80/443."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+
+  validation {
+    condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for cidr in var.alb_ingress_cidrs : can(cidrhost(cidr, 0))])
+    error_message = "alb_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks."
+  }
+}
+
+variable "alb_deletion_protection" {
+  description = "Deletion protection on the load balancer; turn it off (with allow_destroy) only to destroy a throwaway stack."
+  type        = bool
+  default     = true
+}
+
+variable "alb_access_logs_enabled" {
+  description = "Load balancer access logs to the stack's S3 bucket."
+  type        = bool
+  default     = true
+}
+
+variable "alb_access_log_expiry_days" {
+  description = "Days the load balancer access logs are kept."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.alb_access_log_expiry_days >= 1
+    error_message = "alb_access_log_expiry_days must be at least 1."
+  }
+}
+
+variable "waf_rate_limit" {
+  description = "Requests one client IP may send in 5 minutes before the WAF blocks it."
+  type        = number
+  default     = 2000
+
+  validation {
+    condition     = var.waf_rate_limit >= 10 && var.waf_rate_limit <= 2000000000
+    error_message = "waf_rate_limit must be between 10 and 2,000,000,000 (the WAF's bounds)."
+  }
+}
+
+# --- Alarms --------------------------------------------------------------------------------------
+
+variable "alarm_email" {
+  description = "E-mail address subscribed to the alarm topic (confirm the subscription mail). Null: no subscription."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be an e-mail address."
+  }
+}
+
+variable "alarm_5xx_percent" {
+  description = "Share of requests answered 5xx (target or load balancer), in percent, that marks a deployment bad and pages."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_5xx_percent > 0 && var.alarm_5xx_percent <= 100
+    error_message = "alarm_5xx_percent must be in (0, 100]."
+  }
+}
+
+variable "alarm_5xx_min_requests" {
+  description = "Requests per minute below which the 5xx ratio is not judged (two failures out of three requests are noise, not a bad deployment)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.alarm_5xx_min_requests >= 1
+    error_message = "alarm_5xx_min_requests must be at least 1."
+  }
+}
+
+variable "alarm_p99_seconds" {
+  description = "Target p99 response time, in seconds, that marks a deployment bad and pages."
+  type        = number
+  default     = 1.5
+
+  validation {
+    condition     = var.alarm_p99_seconds > 0
+    error_message = "alarm_p99_seconds must be positive."
+  }
+}
+
+variable "alarm_cpu_percent" {
+  description = "Service average CPU utilisation, in percent, that pages when autoscaling cannot keep up."
+  type        = number
+  default     = 85
+}
+
+variable "alarm_memory_percent" {
+  description = "Service average memory utilisation, in percent, that pages."
+  type        = number
+  default     = 85
+}
+
+variable "alarm_db_cpu_percent" {
+  description = "Database CPU utilisation, in percent, that pages."
+  type        = number
+  default     = 80
+}
+
+variable "alarm_db_free_storage_bytes" {
+  description = "Free database storage, in bytes, below which the alarm pages."
+  type        = number
+  default     = 2147483648
+}
+
+variable "alarm_db_connections_percent" {
+  description = "Database connections as a percentage of max_connections that pages."
+  type        = number
+  default     = 80
+
+  validation {
+    condition     = var.alarm_db_connections_percent > 0 && var.alarm_db_connections_percent < 100
+    error_message = "alarm_db_connections_percent must be between 0 and 100."
+  }
+}
+
+# --- GitHub Actions deploys (OIDC) ---------------------------------------------------------------
+
+variable "github_owner" {
+  description = "GitHub user or organisation that owns the repository allowed to deploy."
+  type        = string
+
+  validation {
+    # GitHub's own rule for account names; no wildcard can pass it.
+    condition     = can(regex("^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$", var.github_owner))
+    error_message = "github_owner must be a GitHub account name: letters, digits and single hyphens; no wildcards."
+  }
+}
+
+variable "github_repository" {
+  description = "Name of the GitHub repository allowed to deploy (without the owner)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,100}$", var.github_repository)) && !contains([".", ".."], var.github_repository)
+    error_message = "github_repository must be a repository name: letters, digits, '.', '_', '-'; no wildcards."
+  }
+}
+
+variable "github_environment" {
+  description = "GitHub environment whose jobs may deploy; the deploy job names it, and its protection rules gate production."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
+    error_message = "github_environment must be an environment name: letters, digits, '.', '_', '-'; no wildcards."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  description = "ARN of an existing token.actions.githubusercontent.com OIDC provider in the account (there can be only one). Null creates it."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+}
