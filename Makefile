@@ -1,0 +1,41 @@
+# The two commands of the README:
+#   make run    the service on its embedded SQLite store, on http://127.0.0.1:8080
+#   make test   everything this project can check on one machine
+# Each concern keeps its targets in mk/<concern>.mk; this file only ties them together.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := $(ROOT)/.venv-checkov
+
+# The checks `make test` runs, in order: fast static checks first, the container image before the
+# drills that run it.
+TEST_TARGETS := swift-test workflow-check
+
+include $(sort $(wildcard $(ROOT)/mk/*.mk))
+
+.PHONY: help test venv checkov-venv
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+test: $(TEST_TARGETS) ## Everything checkable on one machine
+	@echo "make test: all checks passed ($(TEST_TARGETS))"
+
+venv: $(VENV)/.installed ## Python tools for the checks (pinned, in .venv)
+$(VENV)/.installed: tools/requirements.txt
+	@echo "==> Python tools into .venv"
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements.txt
+	@touch $@
+
+checkov-venv: $(CHECKOV_VENV)/.installed ## checkov in its own environment (.venv-checkov)
+$(CHECKOV_VENV)/.installed: tools/requirements-checkov.txt
+	@echo "==> checkov into .venv-checkov"
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r tools/requirements-checkov.txt
+	@touch $@
