@@ -94,6 +94,20 @@ data "aws_iam_policy_document" "github_deploy" {
     resources = ["*"]
   }
 
+  # The rendered revision carries the family's tags (the project's default tags), and ECS authorises
+  # tags given at registration as ecs:TagResource: allowed on this family, during registration only.
+  statement {
+    sid       = "TagOwnRevisionsWhenRegistering"
+    actions   = ["ecs:TagResource"]
+    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${aws_ecs_task_definition.service.family}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
+
   statement {
     sid = "UpdateAndDescribeThisService"
     actions = [
