@@ -5,7 +5,7 @@
 #                         (alarms.tf: the load balancer's 5xx ratio and the targets' p99).
 
 resource "aws_ecs_service" "service" {
-  # checkov:skip=CKV_AWS_333:the seed runs tasks in public subnets with public IPs instead of paying for a NAT gateway; their security group admits only the load balancer. Set the network stack's private-subnet variable to run them without public IPs
+  # checkov:skip=CKV_AWS_333:the seed runs tasks in public subnets with public IPs instead of paying for a NAT gateway; their security group admits only the load balancer. Set tasks_in_private_subnets in the network stack to run them without public IPs
   name            = var.service_name
   cluster         = aws_ecs_cluster.service.arn
   task_definition = aws_ecs_task_definition.service.arn
