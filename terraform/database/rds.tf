@@ -85,7 +85,7 @@ resource "aws_db_instance" "orders" {
   auto_minor_version_upgrade  = true
   apply_immediately           = false
 
-  deletion_protection       = !var.allow_destroy
+  deletion_protection       = var.allow_destroy ? false : true
   skip_final_snapshot       = var.allow_destroy
   final_snapshot_identifier = var.allow_destroy ? null : "${local.identifier}-final"
 

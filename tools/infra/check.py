@@ -66,7 +66,7 @@ def run_checks(root: Path, checks: tuple[str, ...] = CHECKS) -> CheckResult:
                 result.files_parsed += 1
             except ParseError as error:
                 parse_failed.add(path.name)
-                result.findings.append(Finding("syntax", file, 0, str(error)))
+                result.findings.append(Finding("syntax", file, error.line, f"does not parse: {error}"))
     stacks: dict[str, Stack] = {path.name: load_stack(path) for path in stack_dirs if path.name not in parse_failed}
 
     schemas = load_schemas() if {"schema", "references"} & set(checks) else None
@@ -74,7 +74,7 @@ def run_checks(root: Path, checks: tuple[str, ...] = CHECKS) -> CheckResult:
         if "schema" in checks:
             check_stack_schema(stack, schemas, result.schema)
         if "references" in checks:
-            check_stack_references(stack, stacks, schemas, result.references)
+            check_stack_references(stack, stacks, schemas, result.references, unparsed=parse_failed)
         if "conventions" in checks:
             result.findings.extend(check_stack_conventions(stack))
         if "format" in checks:

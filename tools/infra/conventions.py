@@ -3,7 +3,8 @@
 - the files a reader expects: versions.tf, variables.tf, outputs.tf, terraform.tfvars.example;
 - Terraform >= 1.11 (S3 native state locking) and the AWS provider pinned to `>= 6.25, < 7.0`;
   every provider a block uses is pinned in required_providers;
-- the AWS provider sets default_tags; an S3 backend locks with `use_lockfile = true`;
+- the AWS provider sets default_tags; an S3 backend locks with `use_lockfile = true`, and its
+  key, when the block names one, is "<stack directory>/terraform.tfstate";
 - every variable has a description and a type, every output a description, every variable is
   used, and the example tfvars sets only declared, non-sensitive variables;
 - a remote-state read uses the S3 backend and a literal "<stack>/terraform.tfstate" key.
@@ -55,8 +56,14 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
                 if not spec.get("version"):
                     fail(block.file, attribute.line, f"provider {name} has no version constraint")
         for backend in block.children("backend"):
-            if backend.labels == ["s3"] and backend.get("use_lockfile") is not True:
-                fail(backend.file, backend.line, 'the s3 backend must set use_lockfile = true')
+            if backend.labels != ["s3"]:
+                continue
+            if backend.get("use_lockfile") is not True:
+                fail(backend.file, backend.line, "the s3 backend must set use_lockfile = true")
+            key = backend.get("key")
+            if key is not None and key != f"{stack.name}/terraform.tfstate":
+                fail(backend.file, backend.attributes["key"].line,
+                     f'state key "{key}" must be "{stack.name}/terraform.tfstate": remote-state reads find stacks by it')
     if terraform_blocks and pinned.get("aws") != AWS_CONSTRAINT:
         fail(terraform_blocks[0].file, terraform_blocks[0].line,
              f'aws provider must be pinned "{AWS_CONSTRAINT}", found "{pinned.get("aws", "")}"')

@@ -23,7 +23,11 @@ _VALUE_OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=T
 
 
 class ParseError(Exception):
-    """A file that python-hcl2 cannot parse; the message names the file."""
+    """A file that python-hcl2 cannot parse, with the line the parser stopped at (0 if unknown)."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.line = line
 
 
 @dataclass
@@ -126,7 +130,7 @@ def parse_text(text: str, file: Path) -> ParsedFile:
         tree = hcl2.parses(text)
     except Exception as error:  # python-hcl2 raises lark errors of several kinds
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ParseError(f"{file}: {first_line}") from error
+        raise ParseError(first_line, getattr(error, "line", 0) or 0) from error
     attributes, blocks = _build_body(tree.body, file, None)
     return ParsedFile(path=file, attributes=attributes, blocks=blocks)
 

@@ -46,7 +46,7 @@ def _scan(code: str) -> tuple[list[tuple[int, str]], bool]:
     and whether the line ends in a comment after code.
     """
     tokens: list[tuple[int, str]] = []
-    modes: list[str] = []  # "string" or "interp" (an expression inside a string)
+    modes: list[str] = []  # "string", "interp" (`${` inside a string), "bracket" (opened in one)
     i = 0
     while i < len(code):
         char = code[i]
@@ -73,11 +73,11 @@ def _scan(code: str) -> tuple[list[tuple[int, str]], bool]:
             return tokens, bool(code[:i].strip())
         elif char in _OPEN:
             tokens.append((i, char))
-            if mode == "interp":
-                modes.append("code-in-interp")
+            if modes:  # inside an interpolation: its closing bracket must not end it
+                modes.append("bracket")
         elif char in _CLOSE:
             tokens.append((i, char))
-            if modes and modes[-1] in ("interp", "code-in-interp"):
+            if modes:  # closes a bracket opened inside an interpolation, or the interpolation
                 modes.pop()
         elif char == "=":
             before, after = code[i - 1] if i else "", code[i + 1] if i + 1 < len(code) else ""

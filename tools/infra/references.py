@@ -145,8 +145,12 @@ def _first_name(parts: tuple[str | None, ...]) -> str | None:
 
 
 def check_stack_references(stack: Stack, stacks: dict[str, Stack], schemas: Schemas,
-                           report: ReferenceReport) -> None:
-    """Resolve every reference of one stack; `stacks` are its siblings (remote-state producers)."""
+                           report: ReferenceReport, unparsed: set[str] = frozenset()) -> None:
+    """Resolve every reference of one stack; `stacks` are its siblings (remote-state producers).
+
+    Reads of a sibling in `unparsed` (its files did not parse, a syntax finding already) are
+    neither resolved nor reported.
+    """
     variables, locals_, resources = stack.variables, stack.locals, stack.resources
     data_sources, ephemerals, modules = stack.data_sources, stack.ephemerals, stack.modules
     remote_states = stack.remote_states
@@ -188,7 +192,8 @@ def check_stack_references(stack: Stack, stacks: dict[str, Stack], schemas: Sche
             if key not in declared:
                 fail(ref, f"no {root} block {key[0]}.{key[1]} in {stack.name}")
             elif root == "data" and key[0] == "terraform_remote_state":
-                _check_remote_output(ref, remote_states[key[1]].producer, stacks, report, fail)
+                if remote_states[key[1]].producer not in unparsed:
+                    _check_remote_output(ref, remote_states[key[1]].producer, stacks, report, fail)
             elif check_attribute(ref, root, key[0], parts[3:]):
                 report.resolved[root] += 1
         elif "_" in root and name is not None:
@@ -231,11 +236,13 @@ def check_stack_order(stacks: dict[str, Stack], report: ReferenceReport) -> list
         ready = sorted(name for name, deps in remaining.items() if deps <= set(order))
         if not ready:
             for name in sorted(remaining):
-                stack = stacks[name]
-                report.findings.append(Finding(
-                    "references", stack.path, 1,
-                    f"stack {name} is in a remote-state cycle with {sorted(remaining[name] - set(order))}",
-                ))
+                for remote in stacks[name].remote_states.values():
+                    if remote.producer in remaining:
+                        report.findings.append(Finding(
+                            "references", remote.block.file, remote.block.line,
+                            f"stack {name} reads the state of {remote.producer}, which reads {name}'s "
+                            "(directly or through others): no order can apply them",
+                        ))
             break
         order.extend(ready)
         for name in ready:
