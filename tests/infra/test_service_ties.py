@@ -2,7 +2,8 @@
 
 Every check in service_ties.py runs against the real stack and must find nothing; then broken
 copies of the stack (a wildcard OIDC subject, the readiness route as health check, the circuit
-breaker off) must each be caught by the check that guards that promise.
+breaker off, the metrics port inside the tasks' ingress) must each be caught by the check that
+guards that promise.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from service_ties import (  # noqa: E402
     ALL_TIES,
     check_deployment_safety,
     check_health_check_path,
+    check_metrics_unreachable,
     check_oidc_trust,
     measured_startup_seconds,
 )
@@ -89,6 +91,21 @@ MUTATIONS = (
         after="  deployment_circuit_breaker {\n    enable   = false\n    rollback = false\n  }",
         check=check_deployment_safety,
         expected="deployment_circuit_breaker",
+    ),
+    # The tasks' ingress from the load balancer widened to a range that takes in the metrics port.
+    Mutation(
+        name="tasks-admit-a-port-range",
+        file="security-groups.tf",
+        before="(the metrics port stays on the task's loopback)\"\n"
+        '  ip_protocol                  = "tcp"\n'
+        "  from_port                    = local.app_port\n"
+        "  to_port                      = local.app_port",
+        after="(the metrics port stays on the task's loopback)\"\n"
+        '  ip_protocol                  = "tcp"\n'
+        "  from_port                    = local.app_port\n"
+        "  to_port                      = 9999",
+        check=check_metrics_unreachable,
+        expected="opens the metrics port",
     ),
 )
 
