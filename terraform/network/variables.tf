@@ -43,7 +43,7 @@ variable "availability_zone_count" {
 }
 
 variable "tasks_in_private_subnets" {
-  description = "Run the service's tasks in private subnets with VPC endpoints (ECR, S3, CloudWatch Logs, Secrets Manager) instead of public subnets with public IPs. About 30 USD a month more with two zones; no NAT gateway either way."
+  description = "Run the service's tasks in private subnets with VPC endpoints (ECR, S3, CloudWatch Logs, Secrets Manager) instead of public subnets with public IPs. About 64 USD a month more with two zones (four interface endpoints in each; see Cost in docs/infrastructure.md); no NAT gateway either way."
   type        = bool
   default     = false
 }

@@ -10,10 +10,12 @@ links must also form an order (no cycles), so they can be applied one after anot
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import hcl2
 from lark import Token, Tree
 
 from tools.infra.findings import Finding
@@ -84,6 +86,23 @@ def _append_step(step: Tree, parts: list[str | None], indexes: list[Tree]) -> No
             _append_step(child, parts, indexes)
 
 
+_INTERPOLATION = re.compile(r"(?<![$%])\$\{(?P<body>[^{}]*)\}")
+
+
+def _heredoc_interpolations(text: str) -> list[Tree]:
+    """The `${...}` expressions of a heredoc (python-hcl2 keeps a heredoc as one token).
+
+    Interpolations holding braces of their own are not extracted; none of the stacks needs them.
+    """
+    trees = []
+    for match in _INTERPOLATION.finditer(text):
+        try:
+            trees.append(hcl2.parses_to_tree(f"x = {match.group('body')}\n"))
+        except Exception:  # not an expression on its own: leave it to terraform validate in CI
+            continue
+    return trees
+
+
 def _for_variables(tree: Tree) -> set[str]:
     names: set[str] = set()
     for node in tree.iter_subtrees():
@@ -99,6 +118,10 @@ def expression_references(tree: Tree, file: Path, line: int) -> list[Reference]:
 
     def visit(node) -> None:
         if not isinstance(node, Tree):
+            return
+        if node.data in ("heredoc_template", "heredoc_template_trim"):
+            for inner in _heredoc_interpolations(str(node.children[0])):
+                visit(inner)
             return
         if node.data in _TRAVERSALS:
             parts, indexes = _flatten(node)
