@@ -350,10 +350,12 @@ def check_fargate_size(stack_dir: Path, repo_root: Path) -> list[str]:
         found = {k: int(v) for k, v in re.findall(r"(?m)^\s*(task_cpu|task_memory)\s*=\s*(\d+)", text)}
         if found and found.get("task_memory") not in FARGATE_SIZES.get(found.get("task_cpu", cpu), []):
             problems.append(f"terraform.tfvars.example task size {found} is not a Fargate combination")
-    for variable, must_mention in (("task_cpu", "var.task_cpu"), ("task_memory", "var.task_cpu")):
-        conditions = [expression_text(v.get("condition")) or "" for v in Stack.blocks(stack.variables[variable], "validation")]
-        if not any(must_mention in condition for condition in conditions):
-            problems.append(f"var.{variable} has no validation against the Fargate sizes")
+    accepted = _validated_sizes(stack)
+    for size in sorted(set(accepted) | set(FARGATE_SIZES)):
+        if accepted.get(size) != FARGATE_SIZES.get(size):
+            problems.append(
+                f"for {size} CPU the validations accept memory {accepted.get(size)}, Fargate {FARGATE_SIZES.get(size)}"
+            )
     collector = _container(stack, "collector_container")
     hard = stack.evaluate(collector.get("memory", 0))
     if hard >= memory:
@@ -361,6 +363,39 @@ def check_fargate_size(stack_dir: Path, repo_root: Path) -> list[str]:
     if stack.evaluate(collector.get("cpu", 0)) >= cpu:
         problems.append("the collector's CPU share must be below the task's CPU")
     return problems
+
+
+def _hcl_list(text: str) -> list[int]:
+    """`[1, 2]` or `range(a, b, step)` as Terraform evaluates it."""
+    text = text.strip()
+    ranged = re.fullmatch(r"range\((\d+), (\d+), (\d+)\)", text)
+    if ranged:
+        return list(range(*(int(g) for g in ranged.groups())))
+    return [int(item) for item in re.findall(r"\d+", text)]
+
+
+def _validated_sizes(stack: Stack) -> dict[int, list[int]]:
+    """CPU -> memory pairs the two variables' validations accept, read from their conditions."""
+    cpu_conditions = [expression_text(v.get("condition")) or "" for v in Stack.blocks(stack.variables["task_cpu"], "validation")]
+    memory_conditions = [expression_text(v.get("condition")) or "" for v in Stack.blocks(stack.variables["task_memory"], "validation")]
+    cpus: list[int] = []
+    for condition in cpu_conditions:
+        listed = re.fullmatch(r"contains\((\[[^\]]*\]), var\.task_cpu\)", condition)
+        if listed:
+            cpus = _hcl_list(listed.group(1))
+    sizes: dict[int, list[int]] = {}
+    for condition in memory_conditions:
+        body = re.fullmatch(r"contains\((.*), var\.task_memory\)", condition, re.DOTALL)
+        if not body:
+            continue
+        branches = re.findall(r"var\.task_cpu == (\d+) \? (\[[^\]]*\]|range\([^)]*\))", body.group(1))
+        for cpu, memory in branches:
+            sizes[int(cpu)] = _hcl_list(memory)
+        last = re.search(r": (\[[^\]]*\]|range\([^)]*\))$", body.group(1))
+        remaining = [cpu for cpu in cpus if cpu not in sizes]
+        if last and len(remaining) == 1:
+            sizes[remaining[0]] = _hcl_list(last.group(1))
+    return {cpu: sizes.get(cpu, []) for cpu in cpus}
 
 
 def check_deployment_safety(stack_dir: Path, repo_root: Path) -> list[str]:
