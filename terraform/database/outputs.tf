@@ -54,8 +54,13 @@ output "max_connections" {
 }
 
 output "service_max_connections" {
-  description = "Connections open to a role that is not a superuser: max_connections minus the slots PostgreSQL and RDS reserve for superusers."
-  value       = var.max_connections - local.superuser_reserved_connections - local.rds_superuser_reserved_connections
+  description = "The service's connection budget: max_connections minus the connections kept free for superusers, the admin task and operators (10)."
+  value       = var.max_connections - local.connections_kept_free
+}
+
+output "endpoint" {
+  description = "host:port of the database."
+  value       = aws_db_instance.orders.endpoint
 }
 
 output "service_password_version" {

@@ -1,12 +1,13 @@
 # PostgreSQL settings this project depends on, set explicitly rather than inherited:
 # - rds.force_ssl = 1: the server refuses connections without TLS (the service connects with
 #   DATABASE_TLS=require and the RDS CA bundle);
-# - max_connections and the two reserved-connection settings: the connection budget the ecs
-#   stack tests its pool size against (service_max_connections output);
+# - max_connections: the connection budget the ecs stack tests its pool size against
+#   (service_max_connections output keeps connections_kept_free of it back);
 # - statement logging: DDL, and any statement slower than a second, reach the PostgreSQL log.
 locals {
-  superuser_reserved_connections     = 3
-  rds_superuser_reserved_connections = 2
+  # Kept back from the service's budget: the slots PostgreSQL and RDS reserve for superusers by
+  # default (3 + 2, more on some versions), the admin task, and an operator's psql session.
+  connections_kept_free = 10
 }
 
 resource "aws_db_parameter_group" "postgres" {
@@ -27,18 +28,6 @@ resource "aws_db_parameter_group" "postgres" {
   parameter {
     name         = "max_connections"
     value        = tostring(var.max_connections)
-    apply_method = "pending-reboot"
-  }
-
-  parameter {
-    name         = "superuser_reserved_connections"
-    value        = tostring(local.superuser_reserved_connections)
-    apply_method = "pending-reboot"
-  }
-
-  parameter {
-    name         = "rds.rds_superuser_reserved_connections"
-    value        = tostring(local.rds_superuser_reserved_connections)
     apply_method = "pending-reboot"
   }
 
