@@ -1,0 +1,84 @@
+public import HTTPTypes
+public import Hummingbird
+
+/// An error answer in the `application/problem+json` format of RFC 9457. Every client mistake and every
+/// failure the service can name is one of these; nothing internal (stack traces, SQL, paths) is ever in
+/// one.
+public struct Problem: Error, Sendable {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// A URI naming the kind of problem; `about:blank` when the status says it all.
+    public var type: String
+    /// A short summary of the kind of problem.
+    public var title: String
+    /// What happened in this case.
+    public var detail: String?
+    /// The field errors of a body that broke the API's rules (422).
+    public var errors: [FieldError]
+    /// Extra headers such as `Retry-After`, `Allow` or `WWW-Authenticate`.
+    public var headers: HTTPFields
+
+    /// Creates a problem.
+    public init(
+        _ status: HTTPResponse.Status,
+        type: String = "about:blank",
+        title: String? = nil,
+        detail: String? = nil,
+        errors: [FieldError] = [],
+        headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.type = type
+        self.title = title ?? status.reasonPhrase
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// The media type of every problem body.
+    public static let mediaType = "application/problem+json"
+
+    /// The response, with the request's path as `instance` and its id as `request_id` so that a client
+    /// report can be matched with the log.
+    public func response(path: String, requestID: String) -> Response {
+        var body = "{\"type\":"
+        JSONText.appendString(type, to: &body)
+        body += ",\"title\":"
+        JSONText.appendString(title, to: &body)
+        body += ",\"status\":\(status.code)"
+        if let detail {
+            body += ",\"detail\":"
+            JSONText.appendString(detail, to: &body)
+        }
+        body += ",\"instance\":"
+        JSONText.appendString(String(path.prefix(512)), to: &body)
+        body += ",\"request_id\":"
+        JSONText.appendString(requestID, to: &body)
+        if !errors.isEmpty {
+            body += ",\"errors\":["
+            for (index, error) in errors.enumerated() {
+                if index > 0 { body += "," }
+                body += "{\"pointer\":"
+                JSONText.appendString(error.pointer, to: &body)
+                body += ",\"detail\":"
+                JSONText.appendString(error.detail, to: &body)
+                body += "}"
+            }
+            body += "]"
+        }
+        body += "}"
+        var headers = self.headers
+        headers[.contentType] = Self.mediaType
+        headers[.cacheControl] = "no-store"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension Problem {
+    /// The store cannot answer now: 503 with `Retry-After`, so clients and the load balancer back off.
+    public static let storeUnavailable = Problem(
+        .serviceUnavailable,
+        detail: "The order store is unavailable. Retry after the delay in Retry-After.",
+        headers: [.retryAfter: "2"]
+    )
+}

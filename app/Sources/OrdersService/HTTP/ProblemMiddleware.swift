@@ -1,0 +1,53 @@
+import HTTPTypes
+public import Hummingbird
+public import Logging
+
+/// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
+/// HTTP errors (404, 413 and the like) with their status, a store outage as 503, and anything else as a
+/// bare 500 whose details go only to the log, under the request id.
+public struct ProblemMiddleware: RouterMiddleware {
+    /// The context this middleware runs with.
+    public typealias Context = OrdersRequestContext
+
+    /// Creates the middleware.
+    public init() {}
+
+    /// Calls the rest of the chain and converts what it throws.
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return problem.response(path: request.uri.path, requestID: context.requestID)
+        } catch let error as StoreUnavailableError {
+            context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
+            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.requestID)
+        } catch let error as any HTTPResponseError {
+            let problem = Problem(error.status, detail: Self.detail(for: error.status), headers: [:])
+            return problem.response(path: request.uri.path, requestID: context.requestID)
+        } catch {
+            context.logger.error(
+                "request failed with an unexpected error",
+                metadata: ["error": .string(String(reflecting: error)), "error_type": .string("\(type(of: error))")]
+            )
+            let problem = Problem(
+                .internalServerError,
+                detail: "An unexpected error occurred. Quote the request_id when reporting it."
+            )
+            return problem.response(path: request.uri.path, requestID: context.requestID)
+        }
+    }
+
+    private static func detail(for status: HTTPResponse.Status) -> String? {
+        switch status {
+        case .notFound: "No resource at this path."
+        case .contentTooLarge: "The request body is larger than this service accepts."
+        default: nil
+        }
+    }
+}

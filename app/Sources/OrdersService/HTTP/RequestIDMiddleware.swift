@@ -1,0 +1,74 @@
+public import HTTPTypes
+public import Hummingbird
+import Logging
+
+/// Gives every request a correlation id and echoes it in `X-Request-Id`.
+///
+/// The id is the caller's `X-Request-Id`, else the load balancer's `X-Amzn-Trace-Id`, when it is 1 to 128
+/// characters from a conservative set; anything else (newlines, control characters, 10 KB of junk) is
+/// ignored and a fresh 128-bit random id is used instead, so no client can forge log lines through it.
+public struct RequestIDMiddleware: RouterMiddleware {
+    /// The context this middleware runs with.
+    public typealias Context = OrdersRequestContext
+
+    /// The response header carrying the id.
+    public static let header = HTTPField.Name("X-Request-Id")!
+    private static let traceHeader = HTTPField.Name("X-Amzn-Trace-Id")!
+    /// Longest id accepted from a caller.
+    public static let maximumLength = 128
+
+    /// Creates the middleware.
+    public init() {}
+
+    /// Assigns the id, then calls the rest of the chain.
+    public func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        var context = context
+        let id =
+            Self.acceptable(request.headers[Self.header]) ?? Self.acceptable(request.headers[Self.traceHeader])
+            ?? Self.generate()
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = .string(id)
+        // Hummingbird's own per-request counter would be a second, different id on every line.
+        context.logger[metadataKey: "hb.request.id"] = nil
+        var response = try await next(request, context)
+        response.headers[Self.header] = id
+        return response
+    }
+
+    /// Returns `value` if it is safe to log and echo.
+    static func acceptable(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= maximumLength else { return nil }
+        let safe = value.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "="),
+                UInt8(ascii: ";"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "@"):
+                true
+            default:
+                false
+            }
+        }
+        return safe ? value : nil
+    }
+
+    /// 32 lower-case hex digits from the system's random source.
+    static func generate() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

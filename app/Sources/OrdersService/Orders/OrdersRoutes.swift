@@ -1,0 +1,201 @@
+public import HTTPTypes
+public import Hummingbird
+import NIOCore
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `POST /orders`, `GET /orders/{id}` and `GET /orders`.
+public struct OrdersRoutes: Sendable {
+    let store: any OrderStore
+    let maxBodyBytes: Int
+    let timeLimit: Duration
+
+    /// The header that makes a create request safe to retry.
+    public static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    /// Set to `true` on a response that replays the order an earlier request with the same key created.
+    public static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+    /// Page size when `limit` is absent, and its bounds.
+    public static let defaultPageSize = 20
+    /// Largest `limit`.
+    public static let maximumPageSize = 100
+
+    /// Creates the routes over `store`, refusing bodies over `maxBodyBytes` and answering 503 to any
+    /// request that takes longer than `timeLimit`.
+    public init(store: any OrderStore, maxBodyBytes: Int, timeLimit: Duration) {
+        self.store = store
+        self.maxBodyBytes = maxBodyBytes
+        self.timeLimit = timeLimit
+    }
+
+    /// Adds the routes to `group` (which carries the authentication middleware).
+    public func addRoutes(to group: RouterGroup<OrdersRequestContext>) {
+        let limit = timeLimit
+        group.post { request, context in
+            try await withRequestTimeLimit(limit) { try await create(request, context: context) }
+        }
+        group.get { request, context in
+            try await withRequestTimeLimit(limit) { try await list(request, context: context) }
+        }
+        group.get("{id}") { request, context in
+            try await withRequestTimeLimit(limit) { try await show(request, context: context) }
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+        try Self.requireJSONContentType(request)
+        let idempotencyKey = try Self.idempotencyKey(request)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
+            throw Self.tooLarge(maxBodyBytes)
+        }
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge(maxBodyBytes)
+        }
+        let json: JSONValue
+        do {
+            json = try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
+        } catch {
+            throw Problem(
+                .badRequest,
+                type: "urn:orders-service:problem:malformed-json",
+                title: "Malformed JSON",
+                detail: "The request body is not valid JSON."
+            )
+        }
+        let caller = context.caller
+        let draft: OrderDraft
+        switch OrderValidator.validate(json, defaultCustomerID: caller?.customerID) {
+        case .success(let valid): draft = valid
+        case .failure(let failure):
+            throw Problem(
+                .unprocessableContent,
+                type: "urn:orders-service:problem:validation-failed",
+                title: "The order breaks the API's rules",
+                detail: "See errors: each names the offending field with a JSON pointer.",
+                errors: failure.errors
+            )
+        }
+        if let customerID = caller?.customerID, draft.customerID != customerID {
+            throw Problem(
+                .forbidden,
+                type: "urn:orders-service:problem:other-customer",
+                title: "Not your customer",
+                detail: "This API key may create orders only for its own customer; leave customer_id out or use yours."
+            )
+        }
+        let claim = idempotencyKey.map {
+            IdempotencyClaim(
+                scope: caller?.idempotencyScope ?? "anonymous",
+                key: $0,
+                fingerprint: OrderFingerprint.of(draft)
+            )
+        }
+        let newOrder = NewOrder(
+            id: UUID().uuidString.lowercased(),
+            draft: draft,
+            createdAtMilliseconds: UTCTimestamp.nowMilliseconds()
+        )
+        switch try await store.create(newOrder, idempotency: claim) {
+        case .created(let order):
+            return Self.orderResponse(order, status: .created, replayed: false)
+        case .replayed(let order):
+            return Self.orderResponse(order, status: .created, replayed: true)
+        case .keyReused:
+            throw Problem(
+                .unprocessableContent,
+                type: "urn:orders-service:problem:idempotency-key-reused",
+                title: "Idempotency key already used",
+                detail: "This Idempotency-Key was used with a different request body. Use a new key for a new order."
+            )
+        }
+    }
+
+    @Sendable func show(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+        guard let id = context.parameters.get("id"), let uuid = UUID(uuidString: id),
+            let order = try await store.order(id: uuid.uuidString.lowercased(), customerID: context.caller?.customerID)
+        else {
+            throw Problem(.notFound, detail: "No order with this id.")
+        }
+        return Self.orderResponse(order, status: .ok, replayed: false)
+    }
+
+    @Sendable func list(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var limit = Self.defaultPageSize
+        if let raw = query["limit"] {
+            guard let value = Int(String(raw)), (1...Self.maximumPageSize).contains(value) else {
+                throw Problem(.badRequest, detail: "limit must be an integer from 1 to \(Self.maximumPageSize).")
+            }
+            limit = value
+        }
+        var cursor: OrderCursor?
+        if let raw = query["after"] {
+            guard let parsed = OrderCursor(token: String(raw)) else {
+                throw Problem(.badRequest, detail: "after must be a cursor returned as next by this API.")
+            }
+            cursor = parsed
+        }
+        let fetched = try await store.orders(customerID: context.caller?.customerID, limit: limit + 1, after: cursor)
+        let page = Array(fetched.prefix(limit))
+        let next = fetched.count > limit ? page.last.map { OrderCursor(sequence: $0.sequence).token } : nil
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: OrderJSON.encodePage(page, next: next)))
+        )
+    }
+
+    static func orderResponse(_ order: Order, status: HTTPResponse.Status, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        if status == .created {
+            headers[.location] = "/orders/\(order.id)"
+        }
+        if replayed {
+            headers[replayedHeader] = "true"
+        }
+        return Response(
+            status: status,
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: OrderJSON.encode(order)))
+        )
+    }
+
+    /// `application/json`, with or without parameters such as `charset=utf-8`; anything else is 415.
+    static func requireJSONContentType(_ request: Request) throws {
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first
+            .map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+        guard mediaType == "application/json" else {
+            throw Problem(
+                .unsupportedMediaType,
+                detail: "Send the order as application/json.",
+                headers: [.accept: "application/json"]
+            )
+        }
+    }
+
+    /// The `Idempotency-Key`, if any: 1 to 255 visible ASCII characters, sent once.
+    static func idempotencyKey(_ request: Request) throws -> String? {
+        let values = request.headers[values: idempotencyKeyHeader]
+        guard let key = values.first else { return nil }
+        guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E })
+        else {
+            throw Problem(
+                .badRequest,
+                type: "urn:orders-service:problem:invalid-idempotency-key",
+                title: "Invalid Idempotency-Key",
+                detail: "Idempotency-Key must be sent once, as 1 to 255 visible ASCII characters."
+            )
+        }
+        return key
+    }
+
+    static func tooLarge(_ limit: Int) -> Problem {
+        Problem(.contentTooLarge, detail: "The request body is larger than \(limit) bytes.")
+    }
+}

@@ -1,0 +1,193 @@
+public import Logging
+import PostgresNIO
+public import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The production store: PostgreSQL through postgres-nio's connection pool, shared by every task.
+///
+/// Every call is gated on ``PostgresReadiness`` (a known outage fails in microseconds, not after a
+/// timeout) and bounded by ``PostgresSettings/queryTimeout`` with ``withDeadline(_:_:operation:)``.
+public final class PostgresOrderStore: OrderStore, APIKeyStore {
+    let client: PostgresClient
+    let settings: PostgresSettings
+    let logger: Logger
+    let state = PostgresReadiness()
+
+    /// Creates the store; nothing connects until its ``services`` run.
+    public init(settings: PostgresSettings, logger: Logger) throws {
+        self.settings = settings
+        self.logger = logger
+        self.client = PostgresClient(
+            configuration: try PostgresClientConfiguration.make(settings),
+            backgroundLogger: logger
+        )
+    }
+
+    /// The connection pool, then the monitor that migrates and watches the database.
+    public var services: [any Service] {
+        [client, PostgresStoreMonitor(store: self)]
+    }
+
+    /// Current readiness, from the monitor's last probe and the last queries.
+    public func readiness() async -> StoreReadiness { state.current }
+
+    /// Polls readiness until it is ready or `timeout` passes.
+    public func waitUntilReady(timeout: Duration) async {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while !state.current.isReady, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Runs `operation` on the pool if the database is ready, within the query bound; a connection-level
+    /// failure marks the database unreachable until the monitor sees it answer again.
+    func perform<Value: Sendable>(
+        _ description: String,
+        _ operation: @escaping @Sendable (PostgresClient) async throws -> Value
+    ) async throws -> Value {
+        let readiness = state.current
+        guard readiness.isReady else {
+            throw StoreUnavailableError("database not ready: \(readiness.reason ?? "unknown")")
+        }
+        do {
+            let client = self.client
+            return try await withDeadline(settings.queryTimeout, description) { try await operation(client) }
+        } catch let error as PSQLError where error.code == .server {
+            throw error
+        } catch {
+            if state.markReachable(false, reason: "a query failed: \(Self.summary(of: error))") {
+                logger.warning("database unreachable", metadata: ["error": .string(Self.summary(of: error))])
+            }
+            throw error is StoreUnavailableError
+                ? error : StoreUnavailableError("\(description): \(Self.summary(of: error))")
+        }
+    }
+
+    /// A one-line description of a database error that holds no query text and no connection string.
+    static func summary(of error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return "server: \(message)" }
+            return "\(error.code)"
+        }
+        if let error = error as? StoreUnavailableError { return error.description }
+        return String(describing: type(of: error))
+    }
+
+    private static let orderColumns: String =
+        "sequence, id, customer_id, currency, items::text, total_cents, status, created_at, request_fingerprint"
+
+    /// Inserts the order or finds the one its idempotency key created. Concurrent requests with one key
+    /// meet at the unique index: the second waits for the first to commit, inserts nothing, then reads it.
+    public func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
+        guard let id = UUID(uuidString: order.id) else { throw StoreUnavailableError("order id is not a UUID") }
+        let draft = order.draft
+        let items = OrderJSON.encodeItems(draft.items)
+        let createdAt = Date(timeIntervalSince1970: Double(order.createdAtMilliseconds) / 1000)
+        return try await perform("create order") { client in
+            let rows = try await client.query(
+                """
+                INSERT INTO orders (id, customer_id, currency, items, total_cents, status, created_at,
+                                    idempotency_scope, idempotency_key, request_fingerprint)
+                VALUES (\(id), \(draft.customerID), \(draft.currency), \(items)::jsonb, \(draft.totalCents), 'created',
+                        \(createdAt), \(idempotency?.scope), \(idempotency?.key), \(idempotency?.fingerprint))
+                ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
+                RETURNING sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                          request_fingerprint
+                """
+            )
+            if let created = try await Self.orders(from: rows).first { return .created(created.order) }
+            guard let idempotency else { throw StoreUnavailableError("insert returned no row") }
+            let existing = try await client.query(
+                """
+                SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                       request_fingerprint
+                FROM orders WHERE idempotency_scope = \(idempotency.scope) AND idempotency_key = \(idempotency.key)
+                """
+            )
+            guard let found = try await Self.orders(from: existing).first else {
+                throw StoreUnavailableError("idempotency key conflicted but its order was not found")
+            }
+            return found.fingerprint == idempotency.fingerprint ? .replayed(found.order) : .keyReused
+        }
+    }
+
+    /// Looks an order up by id; an id that is not a UUID cannot exist.
+    public func order(id: String, customerID: String?) async throws -> Order? {
+        guard let uuid = UUID(uuidString: id) else { return nil }
+        return try await perform("read order") { client in
+            let rows: PostgresRowSequence
+            if let customerID {
+                rows = try await client.query(
+                    """
+                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                           request_fingerprint
+                    FROM orders WHERE id = \(uuid) AND customer_id = \(customerID)
+                    """
+                )
+            } else {
+                rows = try await client.query(
+                    """
+                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                           request_fingerprint
+                    FROM orders WHERE id = \(uuid)
+                    """
+                )
+            }
+            return try await Self.orders(from: rows).first?.order
+        }
+    }
+
+    /// A page of orders, newest first.
+    public func orders(customerID: String?, limit: Int, after cursor: OrderCursor?) async throws -> [Order] {
+        let before = cursor?.sequence ?? Int64.max
+        return try await perform("list orders") { client in
+            let rows: PostgresRowSequence
+            if let customerID {
+                rows = try await client.query(
+                    """
+                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                           request_fingerprint
+                    FROM orders WHERE customer_id = \(customerID) AND sequence < \(before)
+                    ORDER BY sequence DESC LIMIT \(limit)
+                    """
+                )
+            } else {
+                rows = try await client.query(
+                    """
+                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
+                           request_fingerprint
+                    FROM orders WHERE sequence < \(before)
+                    ORDER BY sequence DESC LIMIT \(limit)
+                    """
+                )
+            }
+            return try await Self.orders(from: rows).map(\.order)
+        }
+    }
+
+    private static func orders(from rows: PostgresRowSequence) async throws -> [(order: Order, fingerprint: String?)] {
+        var result: [(order: Order, fingerprint: String?)] = []
+        for try await (sequence, id, customerID, currency, items, total, status, createdAt, fingerprint) in rows.decode(
+            (Int64, UUID, String, String, String, Int64, String, Date, String?).self
+        ) {
+            let order = Order(
+                id: id.uuidString.lowercased(),
+                customerID: customerID,
+                currency: currency,
+                items: try OrderJSON.decodeItems(items),
+                totalCents: total,
+                status: status,
+                createdAtMilliseconds: Int64((createdAt.timeIntervalSince1970 * 1000).rounded()),
+                sequence: sequence
+            )
+            result.append((order, fingerprint))
+        }
+        return result
+    }
+}
