@@ -1,18 +1,38 @@
 # The Swift service: build, run, test, format.
 APP := $(ROOT)/app
-SWIFT_BUILD_FLAGS ?=
 SERVICE_BIN := $(APP)/.build/debug/orders-service
+SWIFT_SOURCES := Package.swift Sources Tests Plugins Tools
 
-.PHONY: build run swift-test swift-format swift-format-check
+.PHONY: build run swift-test swift-format swift-format-check postgres-sandbox postgres-sandbox-stop
 
-build: ## Debug build of the service
-	cd $(APP) && swift build $(SWIFT_BUILD_FLAGS)
+build: ## Debug build of the service and its tests
+	cd $(APP) && swift build --build-tests
 
-run: build ## Serve on http://127.0.0.1:8080 with the embedded SQLite store (data/orders.sqlite)
+run: ## Serve on http://127.0.0.1:8080 with the embedded SQLite store (data/orders.sqlite)
+	cd $(APP) && swift build --product orders-service
 	@$(ROOT)/scripts/run-local.sh "$(SERVICE_BIN)"
 
-swift-format: ## Format the Swift sources in place
-	cd $(APP) && swift format --in-place --recursive --parallel Package.swift Sources Tests Plugins Tools
+# The PostgreSQL the tests use: POSTGRES_TEST_URL when it is set (CI's service container), else a
+# throwaway server on loopback that this target starts (scripts/postgres-sandbox.sh).
+postgres-sandbox:
+	@$(ROOT)/scripts/ensure-test-postgres.sh
 
-swift-format-check: ## Fail when a Swift file is not formatted
-	cd $(APP) && swift format lint --strict --recursive --parallel Package.swift Sources Tests Plugins Tools
+postgres-sandbox-stop: ## Stop and delete the throwaway PostgreSQL server
+	@$(ROOT)/scripts/postgres-sandbox.sh stop
+
+swift-test: build postgres-sandbox ## Swift tests on SQLite and PostgreSQL, then the SIGTERM drain test in its own process
+	@mkdir -p $(ROOT)/.tmp
+	@set +e; export POSTGRES_TEST_URL="$${POSTGRES_TEST_URL:-$$($(ROOT)/scripts/postgres-sandbox.sh url)}"; \
+	cd $(APP) && swift test --skip-build --skip DrainTests 2>&1 | tee $(ROOT)/.tmp/swift-tests.log | grep -vE '^(◇|↳|store case ran: )'; \
+	status=$${PIPESTATUS[0]}; \
+	$(ROOT)/scripts/swift-test-summary.py $(ROOT)/.tmp/swift-tests.log; \
+	exit $$status
+	@echo "==> drain test (a real SIGTERM, so in a process of its own)"
+	@set +e; cd $(APP) && ORDERS_DRAIN_TEST=1 swift test --skip-build --filter DrainTests 2>&1 | grep -vE '^(◇|↳)'; exit $${PIPESTATUS[0]}
+
+swift-format: ## Format the Swift sources in place
+	cd $(APP) && swift format --in-place --recursive --parallel $(SWIFT_SOURCES)
+
+swift-format-check: ## Fail when a Swift file is not formatted as .swift-format says
+	cd $(APP) && swift format lint --strict --recursive --parallel $(SWIFT_SOURCES)
+	@echo "swift-format: every Swift file is formatted"

@@ -47,6 +47,7 @@ package func buildApplication(
     registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     store givenStore: (any OrderStore)?,
     apiKeyCacheLifetime: Duration = .seconds(5),
+    runsStoreServices: Bool = true,
     testRoutes: (@Sendable (Router<OrdersRequestContext>) -> Void)?
 ) async throws -> OrdersServiceApplication {
     let store: any OrderStore
@@ -93,7 +94,9 @@ package func buildApplication(
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
         logger: logger
     )
-    application.addServices(store.services)
+    if runsStoreServices {
+        application.addServices(store.services)
+    }
     // A normal start migrates in milliseconds; waiting for it here means the first requests never see a
     // 503. A start while the database is down goes on after the bound and becomes ready by itself.
     application.beforeServerStarts {

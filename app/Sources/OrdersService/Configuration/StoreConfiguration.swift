@@ -58,6 +58,9 @@ public struct PostgresSettings: Sendable, Equatable {
     /// `DATABASE_TLS_CA_FILE`: PEM file of the certificate authorities the server's certificate must chain
     /// to (RDS chains to Amazon's RDS CA, not to the system roots). Without it, the system roots.
     public var caFile: String?
+    /// Schema search path for the session; tests give each test its own schema. Not an environment
+    /// setting: in production the role's own `search_path` (set by the admin bootstrap) applies.
+    package var searchPath: String?
 
     /// The TLS modes. Whenever TLS is used the server's certificate and host name are verified.
     public enum TLSMode: String, Sendable, CaseIterable {

@@ -27,6 +27,9 @@ enum PostgresClientConfiguration {
         configuration.options.maximumConnections = settings.poolSize
         configuration.options.minimumConnections = min(2, settings.poolSize)
         configuration.options.connectTimeout = settings.connectTimeout
+        if let searchPath = settings.searchPath {
+            configuration.options.additionalStartupParameters = [("search_path", searchPath)]
+        }
         return configuration
     }
 

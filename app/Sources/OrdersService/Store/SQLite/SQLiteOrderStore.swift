@@ -19,6 +19,8 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
     private let readers: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
+    /// How long a statement waits for another process's lock on the file before failing.
+    static let busyTimeoutMilliseconds = 5000
 
     /// Opens (creating when needed) the database at `path` and brings its schema up to date.
     public static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteOrderStore {
@@ -26,24 +28,53 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
             let directory = String(path[..<slash])
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         }
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"] {
-            _ = try await writer.query(pragma)
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(writer)
+            // A bounded wait for locks replaces the connection's default handler, which retries forever
+            // and would spin when two processes open a new file at once.
+            for pragma in [
+                "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+            ] {
+                _ = try await writer.query(pragma)
+            }
+            try await migrate(writer, logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(reader)
+                _ = try await reader.query("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+                _ = try await reader.query("PRAGMA query_only = ON")
+                readers.append(reader)
+            }
+            return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw error
         }
-        try await migrate(writer, logger: logger)
-        var readers: [SQLiteConnection] = []
-        for _ in 0..<max(1, readerCount) {
-            let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-            _ = try await reader.query("PRAGMA query_only = ON")
-            readers.append(reader)
-        }
-        return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
     }
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.logger = logger
+    }
+
+    /// Closes every connection; the store cannot be used afterwards.
+    package func close() async throws {
+        for connection in [writer] + readers where !connection.isClosed {
+            try await connection.close()
+        }
+    }
+
+    /// A store whose services never ran (a command that only opened it) still releases its file.
+    deinit {
+        let open = ([writer] + readers).filter { !$0.isClosed }
+        if !open.isEmpty {
+            Task { for connection in open { try? await connection.close() } }
+        }
     }
 
     /// Applies the migrations this file has not seen, in one write transaction, so that two processes

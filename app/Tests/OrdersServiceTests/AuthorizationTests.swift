@@ -1,0 +1,173 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import OrdersService
+
+/// Who calls, in the authorization matrix.
+enum CallerKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case noKey, malformedKey, unknownKey, revokedKey, otherCustomersKey, ownKey, adminKey
+    var testDescription: String { rawValue }
+}
+
+@Suite("Who may call the orders API")
+struct AuthorizationTests {
+    /// The keys of the matrix and an order of customer c-1 that exists beforehand.
+    struct World {
+        let test: TestService
+        let tokens: [CallerKind: String]
+        let existingOrderID: String
+    }
+
+    /// Runs `body` with a service on `store` holding the matrix's keys and one order of c-1.
+    static func withWorld(store: StoreKind, _ body: @escaping @Sendable (World) async throws -> Void) async throws {
+        try await TestService.run(store: store) { test in
+            let own = try await test.createKey(customer: "c-1")
+            let other = try await test.createKey(customer: "c-2")
+            let admin = try await test.createKey(customer: nil)
+            let revoked = try await test.createKey(customer: "c-1")
+            #expect(try await test.service.store.revokeKey(id: revoked.keyID, at: UTCTimestamp.nowMilliseconds()))
+            let unknown = APIKey.generate().token
+            let existing = try await test.withRouterClient { client async throws in
+                try await client.send(.post, "/orders", token: own.token, json: orderJSON()).json["id"] as? String
+            }
+            let world = World(
+                test: test,
+                tokens: [
+                    .malformedKey: "not-a-key", .unknownKey: unknown, .revokedKey: revoked.token,
+                    .otherCustomersKey: other.token, .ownKey: own.token, .adminKey: admin.token,
+                ],
+                existingOrderID: try #require(existing)
+            )
+            try await body(world)
+        }
+    }
+
+    @Test("every route x every kind of caller", arguments: StoreKind.allCases, CallerKind.allCases)
+    func matrix(store: StoreKind, caller: CallerKind) async throws {
+        try await withStore(store) {
+            try await Self.withWorld(store: store) { world in
+                let token = world.tokens[caller]
+                try await world.test.withRouterClient { client async throws in
+                    let create = try await client.send(.post, "/orders", token: token, json: orderJSON(customer: "c-1"))
+                    let list = try await client.send(.get, "/orders", token: token)
+                    let show = try await client.send(.get, "/orders/\(world.existingOrderID)", token: token)
+                    switch caller {
+                    case .noKey, .malformedKey, .unknownKey, .revokedKey:
+                        for response in [create, list, show] {
+                            #expect(response.status == .unauthorized)
+                            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+                            #expect(response.headers[.contentType] == "application/problem+json")
+                        }
+                    case .otherCustomersKey:
+                        #expect(create.status == .forbidden)
+                        #expect(list.status == .ok)
+                        let ids = (try list.json["orders"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+                        #expect(ids == [], "another customer's orders are not listed")
+                        #expect(show.status == .notFound, "another customer's order looks missing")
+                    case .ownKey:
+                        #expect(create.status == .created)
+                        #expect(list.status == .ok)
+                        #expect((try list.json["orders"] as? [Any])?.count == 2)
+                        #expect(show.status == .ok)
+                    case .adminKey:
+                        #expect(create.status == .created)
+                        #expect((try list.json["orders"] as? [Any])?.count == 2)
+                        #expect(show.status == .ok)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the 401 answer is the same for missing, unknown and revoked keys, apart from the challenge")
+    func unauthorizedAnswersLookAlike() async throws {
+        try await Self.withWorld(store: .sqlite) { world in
+            try await world.test.withRouterClient { client async throws in
+                var bodies: Set<String> = []
+                for caller in [CallerKind.malformedKey, .unknownKey, .revokedKey] {
+                    var body = try await client.send(.get, "/orders", token: world.tokens[caller]).json
+                    body["request_id"] = nil
+                    bodies.insert(String(describing: body.sorted { $0.key < $1.key }))
+                }
+                #expect(bodies.count == 1)
+            }
+        }
+    }
+
+    @Test("a customer key may leave customer_id out and gets its own")
+    func defaultCustomer() async throws {
+        try await TestService.run(store: .sqlite) { test in
+            let (token, _) = try await test.createKey(customer: "c-9")
+            try await test.withRouterClient { client async throws in
+                let created = try await client.send(.post, "/orders", token: token, json: orderJSON(customer: nil))
+                #expect(created.status == .created)
+                #expect(try created.json["customer_id"] as? String == "c-9")
+            }
+        }
+    }
+
+    @Test("health, metrics and the OpenAPI document need no key")
+    func openRoutes() async throws {
+        try await TestService.run(store: .sqlite) { test in
+            try await test.withRouterClient { client async throws in
+                for path in ["/health", "/health/live", "/health/ready", "/metrics", "/openapi.yaml"] {
+                    #expect(try await client.send(.get, path).status == .ok, "\(path)")
+                }
+            }
+        }
+    }
+
+    @Test("the request log names the key's public id and never its secret")
+    func keyNeverLogged() async throws {
+        try await TestService.run(store: .sqlite) { test in
+            let (token, keyID) = try await test.createKey(customer: "c-1")
+            let secret = String(token.split(separator: "_").last!)
+            try await test.withRouterClient { client async throws in
+                _ = try await client.send(.post, "/orders", token: token, json: orderJSON())
+                _ = try await client.send(.get, "/orders", token: token)
+                _ = try await client.send(.get, "/orders", token: token + "x")
+            }
+            let lines = test.logs.lines.filter { $0.contains(#""message":"request""#) }
+            #expect(lines.count == 3)
+            #expect(lines.filter { $0.contains(#""key_id":"\#(keyID)""#) }.count == 2)
+            #expect(!test.logs.lines.contains { $0.contains(secret) }, "the secret is in no log line")
+            #expect(!test.logs.lines.contains { $0.contains(token) })
+        }
+    }
+
+    @Test("a revoked key stops working at once on the instance that revoked it")
+    func revocation() async throws {
+        try await TestService.run(store: .sqlite) { test in
+            let (token, keyID) = try await test.createKey(customer: "c-1")
+            try await test.withRouterClient { client async throws in
+                #expect(try await client.send(.get, "/orders", token: token).status == .ok)
+                #expect(try await test.service.store.revokeKey(id: keyID, at: UTCTimestamp.nowMilliseconds()))
+                #expect(try await client.send(.get, "/orders", token: token).status == .unauthorized)
+            }
+            let record = try #require(try await test.service.store.key(id: keyID))
+            #expect(record.revokedAtMilliseconds != nil)
+            #expect(record.lastUsedAtMilliseconds != nil, "use was recorded")
+        }
+    }
+
+    @Test("keys are random, of the documented form, and only their digest is stored")
+    func keyForm() async throws {
+        let first = APIKey.generate()
+        let second = APIKey.generate()
+        #expect(first.token != second.token && first.keyID != second.keyID)
+        #expect(first.token.hasPrefix("ord_live_\(first.keyID)_"))
+        let parsed = try #require(APIKey.parse(first.token))
+        #expect(parsed.keyID == first.keyID)
+        #expect(Base64URL.decode(parsed.secret)?.count == 32, "256 random bits")
+        #expect(APIKey.digest(ofSecret: parsed.secret) == first.secretDigest)
+        #expect(!first.secretDigest.contains(parsed.secret))
+        #expect(APIKey.parse(first.token + "A") == nil)
+        #expect(APIKey.parse(first.token.replacingOccurrences(of: "ord_live_", with: "ord_test_")) == nil)
+        #expect(
+            APIKey.constantTimeEquals("abc", "abc") && !APIKey.constantTimeEquals("abc", "abd")
+                && !APIKey.constantTimeEquals("abc", "ab")
+        )
+    }
+}

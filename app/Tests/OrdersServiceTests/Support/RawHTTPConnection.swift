@@ -1,0 +1,136 @@
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plain TCP connection speaking just enough HTTP/1.1 for the tests that must see the socket itself:
+/// keep-alive timing and a request in flight during shutdown. Its blocking calls run on a dispatch
+/// queue, never on the test's cooperative threads, which the in-process server needs.
+final class RawHTTPConnection: @unchecked Sendable {
+    // @unchecked: the descriptor is only touched from `queue`, one call at a time.
+    private let descriptor: Int32
+    private let queue = DispatchQueue(label: "raw-http")
+
+    struct Reply: Sendable {
+        let status: Int
+        let headers: [String: String]
+        let body: String
+    }
+
+    init(port: Int, timeoutSeconds: Int = 10) throws {
+        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(descriptor)
+            throw TestFailure("cannot connect to 127.0.0.1:\(port)")
+        }
+    }
+
+    deinit { close(descriptor) }
+
+    /// Sends one GET and reads its response (Content-Length framed).
+    func get(_ path: String, keepAlive: Bool = true) async throws -> Reply {
+        try await run {
+            let request =
+                "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
+            _ = request.withCString { send(self.descriptor, $0, strlen($0), 0) }
+            return try self.readReply()
+        }
+    }
+
+    /// Waits up to `seconds` for the server to close the connection; true when it did.
+    func waitForClose(seconds: Int) async -> Bool {
+        (try? await run {
+            var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+            setsockopt(self.descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var byte: UInt8 = 0
+            return recv(self.descriptor, &byte, 1, 0) == 0
+        }) ?? false
+    }
+
+    private func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+
+    private func readReply() throws -> Reply {
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        func headerEnd() -> Int? {
+            guard data.count >= 4 else { return nil }
+            for index in 0...(data.count - 4) where data[index..<index + 4].elementsEqual([13, 10, 13, 10]) {
+                return index
+            }
+            return nil
+        }
+        while headerEnd() == nil {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { throw TestFailure("connection closed before a response") }
+            data += buffer[0..<count]
+        }
+        let end = headerEnd()!
+        let head = String(decoding: data[0..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        let status = Int(head[0].split(separator: " ")[1]) ?? 0
+        var headers: [String: String] = [:]
+        for line in head.dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        var body = Array(data[(end + 4)...])
+        while body.count < length {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            body += buffer[0..<count]
+        }
+        return Reply(status: status, headers: headers, body: String(decoding: body, as: UTF8.self))
+    }
+}
+
+/// A loopback port that was free a moment ago.
+func freePort() -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Polls `GET path` until it answers, for up to `seconds`.
+func waitUntilServing(port: Int, path: String = "/health/live", seconds: Double = 10) async throws {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .milliseconds(Int(seconds * 1000))
+    while clock.now < deadline {
+        if let connection = try? RawHTTPConnection(port: port, timeoutSeconds: 1),
+            let reply = try? await connection.get(path, keepAlive: false), reply.status == 200
+        {
+            return
+        }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TestFailure("nothing served on port \(port) within \(seconds) s")
+}
