@@ -22,7 +22,8 @@ Usage: scripts/postgres-sandbox.sh start|stop|restart|pause|resume|status|url|ad
   url        print the application's connection URL (role $APP_USER, database $APP_DATABASE)
   admin-url  print the superuser's connection URL
 
-Environment: SANDBOX_POSTGRES_PORT (default 55432), SANDBOX_POSTGRES_DIR.
+Environment: SANDBOX_POSTGRES_PORT (default 55432), SANDBOX_POSTGRES_DIR, and for a server that
+accepts TLS connections only: SANDBOX_POSTGRES_TLS_CERT and SANDBOX_POSTGRES_TLS_KEY (PEM files).
 USAGE
 }
 
@@ -75,6 +76,18 @@ max_connections = 200
 fsync = on
 log_min_messages = warning
 CONF
+  if [[ -n ${SANDBOX_POSTGRES_TLS_CERT:-} ]]; then
+    enable_tls_only
+  fi
+}
+
+# TLS with the given certificate, and password logins over TLS only.
+enable_tls_only() {
+  install -m 0644 "$SANDBOX_POSTGRES_TLS_CERT" "$DATA_DIR/server.crt"
+  install -m 0600 "$SANDBOX_POSTGRES_TLS_KEY" "$DATA_DIR/server.key"
+  [[ $EUID -eq 0 ]] && chown postgres:postgres "$DATA_DIR/server.crt" "$DATA_DIR/server.key"
+  printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >> "$DATA_DIR/postgresql.conf"
+  sed -i -E 's/^host(\s)/hostssl\1/' "$DATA_DIR/pg_hba.conf"
 }
 
 start() {

@@ -27,7 +27,13 @@ struct ProblemTests {
         }
     }
 
-    @Test("a wrong method is a 405 problem with Allow", arguments: [HTTPRequest.Method.put, .delete, .patch, .trace])
+    @Test(
+        "a wrong method is a 405 problem with Allow",
+        arguments: [
+            HTTPRequest.Method.put, .delete, .patch, .trace, .head, HTTPRequest.Method("QUERY")!,
+            HTTPRequest.Method("BREW")!,
+        ]
+    )
     func methodNotAllowed(method: HTTPRequest.Method) async throws {
         try await TestService.run(store: .sqlite) { test in
             try await test.withRouterClient { client async throws in

@@ -17,6 +17,5 @@ public enum OpenAPIDocument {
                 body: .init(byteBuffer: body)
             )
         }
-        router.rejectOtherMethods(at: path, allowed: [.get])
     }
 }

@@ -64,20 +64,20 @@ package func buildApplication(
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: requestMetrics))
     router.add(middleware: ProblemMiddleware())
+    let routeTable = SharedValue<RouteTable>()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeTable))
 
     HealthRoutes(drain: drainState, store: store).addRoutes(to: router)
     OpenAPIDocument.addRoute(to: router)
     if !configuration.servesMetricsSeparately {
         metricsEndpoint.addRoutes(to: router)
-        router.rejectOtherMethods(at: MetricsEndpoint.path, allowed: [.get])
     }
     let authenticator = APIKeyAuthenticator(store: store, cacheLifetime: apiKeyCacheLifetime)
     let orders = router.group("orders").add(middleware: authenticator)
     OrdersRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, timeLimit: configuration.requestTimeout)
         .addRoutes(to: orders)
-    router.rejectOtherMethods(at: "/orders", allowed: [.get, .post])
-    router.rejectOtherMethods(at: "/orders/{id}", allowed: [.get])
     testRoutes?(router)
+    routeTable.set(RouteTable(router: router))
 
     var application = Application(
         router: router,

@@ -118,7 +118,10 @@ func withOpenStore<Value: Sendable>(
             return nil
         }
         defer { tasks.cancelAll() }
-        await store.waitUntilReady(timeout: .seconds(15))
+        // Three connection attempts' worth: long enough for a database that is starting, short enough
+        // that a wrong address or certificate fails the command quickly.
+        let connectTimeout = configuration.store.postgresSettings?.connectTimeout ?? .seconds(1)
+        await store.waitUntilReady(timeout: max(.seconds(3), connectTimeout * 3))
         guard await store.readiness().isReady else {
             printError("orders-service: the store is not reachable")
             throw ExitCode(1)

@@ -36,10 +36,14 @@ struct ServeCommand: AsyncParsableCommand {
             printError("orders-service: cannot start: \(StartupError.describe(error, configuration: configuration))")
             throw ExitCode(1)
         }
-        switch try await ServiceRunner.run(service) {
-        case .stoppedCleanly: return
-        case .boundExceeded: throw ExitCode(1)
+        let outcome: ServiceRunner.Outcome
+        do {
+            outcome = try await ServiceRunner.run(service)
+        } catch {
+            printError("orders-service: stopped with an error: \(error)")
+            throw ExitCode(1)
         }
+        if outcome == .boundExceeded { throw ExitCode(1) }
     }
 }
 

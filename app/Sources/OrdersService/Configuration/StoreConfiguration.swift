@@ -33,6 +33,14 @@ public enum StoreConfiguration: Sendable, Equatable {
     }
 }
 
+extension StoreConfiguration {
+    /// The PostgreSQL settings, when this is the PostgreSQL store.
+    package var postgresSettings: PostgresSettings? {
+        if case .postgres(let settings) = self { return settings }
+        return nil
+    }
+}
+
 /// How to reach PostgreSQL: `DATABASE_URL`, or the discrete `DATABASE_*` variables, which win over the
 /// URL's parts when both are set (so the task can take the password alone from Secrets Manager).
 public struct PostgresSettings: Sendable, Equatable {

@@ -35,9 +35,6 @@ public struct HealthRoutes: Sendable {
                 detail: readiness.reason
             )
         }
-        for path in ["/health/live", "/health", "/health/ready"] {
-            router.rejectOtherMethods(at: path, allowed: [.get])
-        }
     }
 
     static func response(checks: [(name: String, passed: Bool)], detail: String? = nil) -> Response {

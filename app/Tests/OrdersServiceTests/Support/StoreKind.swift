@@ -106,13 +106,6 @@ enum TestPostgres {
     }
 }
 
-extension StoreConfiguration {
-    var postgresSettings: PostgresSettings? {
-        if case .postgres(let settings) = self { return settings }
-        return nil
-    }
-}
-
 /// Runs `body` for `store` when it is available here; otherwise records why: a failure under CI, a loud
 /// skip line locally.
 func withStore(_ store: StoreKind, _ body: () async throws -> Void) async throws {

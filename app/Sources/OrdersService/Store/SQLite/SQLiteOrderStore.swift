@@ -287,12 +287,18 @@ struct SQLiteConnectionCloser: Service {
 
     func run() async throws {
         try? await gracefulShutdown()
-        for connection in connections {
-            do {
-                try await connection.close()
-            } catch {
-                logger.warning("could not close an SQLite connection", metadata: ["error": .string("\(error)")])
+        // Closing must happen even when the group is being cancelled (a failed start), so it runs in a
+        // task that does not inherit the cancellation.
+        let connections = self.connections
+        let logger = self.logger
+        await Task.detached {
+            for connection in connections where !connection.isClosed {
+                do {
+                    try await connection.close()
+                } catch {
+                    logger.warning("could not close an SQLite connection", metadata: ["error": .string("\(error)")])
+                }
             }
-        }
+        }.value
     }
 }

@@ -1,0 +1,5 @@
+"""Makes `tests/support` importable from every suite."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
