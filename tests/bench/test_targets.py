@@ -1,0 +1,93 @@
+"""The benchmark's judgement: a run that misses a target is reported as missing it, and the smoke test
+fails on an error or a figure that was not produced."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+
+from benchlib import targets  # noqa: E402
+
+
+def workload(workload_id, name, method, store, rps, p99=2.0, access_log=False, errors=0):
+    return {"id": workload_id, "name": name, "method": method, "store": store, "access_log": access_log,
+            "rps": rps, "p50_ms": 1.0, "p99_ms": p99, "errors": errors, "ratio_nginx": rps / 20000}
+
+
+@pytest.fixture
+def passing_run() -> dict:
+    """A run that meets every target, shaped as bench/run.py writes it."""
+    return {
+        "settings": {"connections": 32},
+        "workloads": [
+            workload("health", "GET /health", "GET", "sqlite", 15000),
+            workload("order", "GET /orders/{id}", "GET", "sqlite", 8000),
+            workload("list", "GET /orders (page of 20)", "GET", "sqlite", 3000),
+            workload("create", "POST /orders", "POST", "sqlite", 2000),
+            workload("order", "GET /orders/{id}", "GET", "postgres", 6000),
+            workload("list", "GET /orders (page of 20)", "GET", "postgres", 2000),
+            workload("create", "POST /orders", "POST", "postgres", 1500, p99=30.0),
+        ],
+        "ceiling": {"name": "nginx", "rps": 20000, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0},
+        "pgbench": {
+            "transaction": {"name": "pgbench t", "rps": 2500, "p50_ms": 10, "p99_ms": 30, "errors": 0},
+            "statement": {"name": "pgbench s", "rps": 3000, "p50_ms": 9, "p99_ms": 25, "errors": 0},
+        },
+        "startup": {"sqlite": {"median_ms": 40.0}, "postgres": {"median_ms": 60.0}},
+        "peak_rss_mib": {"sqlite": 30.0, "postgres": 35.0},
+    }
+
+
+def unmet(run: dict) -> list[str]:
+    return [t["target"] for t in targets.evaluate(run) if not t["met"]]
+
+
+def test_a_run_within_every_target_meets_them_all(passing_run):
+    assert unmet(passing_run) == []
+    assert len(targets.evaluate(passing_run)) == 9
+
+
+@pytest.mark.parametrize("change, missed", [
+    (lambda r: r["workloads"][0].update(ratio_nginx=0.49), "GET /health >= 0.5 of nginx"),
+    (lambda r: r["workloads"][1].update(ratio_nginx=0.2), "GET /orders/{id} on SQLite >= 0.25 of nginx"),
+    (lambda r: r["workloads"][5].update(p99_ms=5.01), "p99 <= 5 ms on every GET at 32 connections (access log off)"),
+    (lambda r: r["workloads"][6].update(rps=1249), "POST /orders on PostgreSQL >= 0.5 of pgbench"),
+    (lambda r: r["pgbench"]["statement"].update(errors=1), "0 errors everywhere"),
+    (lambda r: r["startup"]["postgres"].update(median_ms=100.5), "start-up to first 200 on /health <= 100 ms (postgres)"),
+    (lambda r: r["peak_rss_mib"].update(sqlite=64.5), "peak resident memory under load <= 64 MiB (sqlite)"),
+])
+def test_each_target_is_reported_missed_when_the_figure_is_past_it(passing_run, change, missed):
+    run = copy.deepcopy(passing_run)
+    change(run)
+    assert len(unmet(run)) == 1 and unmet(run)[0].startswith(missed)
+
+
+def test_a_post_p99_is_not_held_to_the_get_bound(passing_run):
+    run = copy.deepcopy(passing_run)
+    run["workloads"][6]["p99_ms"] = 80.0
+    assert unmet(run) == []
+
+
+def test_the_smoke_check_accepts_a_complete_run(passing_run):
+    assert targets.missing_figures(passing_run, expected_workloads=7) == []
+
+
+@pytest.mark.parametrize("change, problem", [
+    (lambda r: r["workloads"][2].update(errors=3), "3 errors"),
+    (lambda r: r["workloads"][3].update(p99_ms=0), "p99_ms missing"),
+    (lambda r: r["workloads"].pop(), "6 workloads measured, 7 expected"),
+    (lambda r: r["ceiling"].pop("rps"), "rps missing"),
+    (lambda r: r["pgbench"].pop("statement"), "both scripts"),
+    (lambda r: r["startup"].pop("sqlite"), "start-up time on sqlite missing"),
+    (lambda r: r["peak_rss_mib"].pop("postgres"), "memory of the postgres process missing"),
+])
+def test_the_smoke_check_fails_on_an_error_or_a_missing_figure(passing_run, change, problem):
+    run = copy.deepcopy(passing_run)
+    change(run)
+    problems = targets.missing_figures(run, expected_workloads=7)
+    assert any(problem in p for p in problems), problems
