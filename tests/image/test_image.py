@@ -1,0 +1,125 @@
+"""What the built image declares and contains, read with docker inspect, history and short runs.
+
+The short runs use --network=none: listing files and libraries needs no network at all.
+"""
+
+from __future__ import annotations
+
+import re
+
+from image_support import (
+    BINARY,
+    CONTAINER_PORT,
+    IMAGE_USER,
+    MAX_ADDED_ABOVE_BASE_MB,
+    MAX_IMAGE_MB,
+    MB,
+    NANOSECONDS,
+    TIMINGS,
+    docker,
+    image_under_test,
+    runtime_base_image,
+)
+
+# Anything that compiles, links or fetches source. None of it may reach the runtime stage.
+BUILD_TOOLS = ["swift", "swiftc", "clang", "gcc", "cc", "c++", "ld", "as", "strip", "make", "git", "pkg-config"]
+BUILD_PACKAGES = re.compile(r"^(gcc|g\+\+|cpp|binutils|git|make|libc6-dev|libstdc\+\+-\d+-dev|.*-dev|pkg-config)$")
+BUILD_WORDS = re.compile(r"\b(swift build|swiftc|gcc|g\+\+|clang|binutils|build-essential|git|make)\b")
+
+
+def run_in(image: str, *command: str, entrypoint: str = "/bin/sh") -> str:
+    result = docker("run", "--rm", "--network=none", "--read-only", "--entrypoint", entrypoint, image, *command)
+    return result.stdout
+
+
+def run_in_image(*command: str, entrypoint: str = "/bin/sh") -> str:
+    return run_in(image_under_test(), *command, entrypoint=entrypoint)
+
+
+def installed_packages(image: str) -> list[str]:
+    return sorted(run_in(image, "-c", "dpkg-query -W -f '${Package}\\n'").split())
+
+
+def test_declares_the_contract(image: dict) -> None:
+    config = image["Config"]
+    env = dict(item.split("=", 1) for item in config["Env"])
+    assert config["User"] == IMAGE_USER
+    assert config["Entrypoint"] == [BINARY]
+    assert not config["Cmd"], "serve is the default mode: no arguments"
+    assert env["HTTP_HOST"] == "0.0.0.0"
+    assert env["SQLITE_PATH"] == "/data/orders.sqlite"
+    assert set(config["ExposedPorts"]) == {f"{CONTAINER_PORT}/tcp"}
+    assert set(config["Volumes"]) == {"/data"}
+
+
+def test_healthcheck_runs_the_binary_with_the_timing_source_values(image: dict) -> None:
+    check = image["Config"]["Healthcheck"]
+    assert check["Test"] == ["CMD", BINARY, "healthcheck"]
+    assert check["Interval"] == TIMINGS["container_health_check_interval_seconds"] * NANOSECONDS
+    assert check["Timeout"] == TIMINGS["container_health_check_timeout_seconds"] * NANOSECONDS
+    assert check["Retries"] == TIMINGS["container_health_check_retries"]
+    assert check["StartPeriod"] == TIMINGS["container_health_check_start_period_seconds"] * NANOSECONDS
+
+
+def test_carries_oci_labels(image: dict) -> None:
+    labels = image["Config"]["Labels"] or {}
+    for name in ("source", "revision", "version", "title"):
+        assert f"org.opencontainers.image.{name}" in labels, name
+    assert labels["org.opencontainers.image.title"] == "orders-service"
+
+
+def runtime_history(image: dict, base_image: dict) -> list[str]:
+    """The `created by` lines of the layers the Dockerfile's runtime stage adds above its base."""
+    lines = docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image_under_test()).stdout.splitlines()
+    base_count = len(docker("history", "--quiet", runtime_base_image()).stdout.splitlines())
+    return lines[: len(lines) - base_count]
+
+
+def test_history_shows_no_build_tools_in_runtime_layers(image: dict, base_image: dict) -> None:
+    history = runtime_history(image, base_image)
+    assert any("useradd" in line for line in history), "the runtime stage's layers were not found"
+    offenders = [line for line in history if BUILD_WORDS.search(line.replace("orders-service", ""))]
+    assert offenders == []
+
+
+def test_runtime_stage_installs_no_package(image: dict, base_image: dict) -> None:
+    """Everything the binary loads is in the base; the trust store comes in as one file."""
+    assert not any("apt-get" in line for line in runtime_history(image, base_image))
+    assert installed_packages(image_under_test()) == installed_packages(runtime_base_image())
+
+
+def test_trust_store_and_time_zone_rules_are_present(image: dict) -> None:
+    certificates = run_in_image("-c", "grep -c 'BEGIN CERTIFICATE' /etc/ssl/certs/ca-certificates.crt")
+    assert int(certificates) > 100
+    zones = run_in_image("-c", "ls /usr/share/zoneinfo/UTC /usr/share/zoneinfo/Europe/Berlin").split()
+    assert zones == ["/usr/share/zoneinfo/Europe/Berlin", "/usr/share/zoneinfo/UTC"]
+
+
+def test_no_build_tool_on_the_runtime_path(image: dict) -> None:
+    probe = " ".join(f"command -v {tool};" for tool in BUILD_TOOLS)
+    assert run_in_image("-c", f"{probe} true").split() == []
+    packages = installed_packages(image_under_test())
+    assert [package for package in packages if BUILD_PACKAGES.match(package)] == []
+
+
+def test_every_shared_library_the_binary_needs_is_present(image: dict, figures: dict) -> None:
+    output = run_in_image(BINARY, entrypoint="/usr/bin/ldd")
+    assert "not found" not in output, output
+    libraries = sorted({line.split()[0] for line in output.splitlines() if ".so" in line})
+    figures["shared libraries"] = " ".join(libraries)
+    assert not any(name.startswith(("libswift", "libFoundation", "libdispatch")) for name in libraries), (
+        "the Swift runtime must be linked statically"
+    )
+
+
+def test_size_within_targets(image: dict, base_image: dict, figures: dict) -> None:
+    size = image["Size"]
+    added = size - base_image["Size"]
+    binary = int(run_in_image("-c", f"stat -c %s {BINARY}"))
+    figures["image size"] = f"{size / MB:.1f} MB (target < {MAX_IMAGE_MB} MB, uncompressed)"
+    figures[f"added above {runtime_base_image()}"] = (
+        f"{added / MB:.1f} MB (target < {MAX_ADDED_ABOVE_BASE_MB} MB; base {base_image['Size'] / MB:.1f} MB)"
+    )
+    figures["binary size"] = f"{binary / MB:.1f} MB (stripped)"
+    assert size < MAX_IMAGE_MB * MB
+    assert added < MAX_ADDED_ABOVE_BASE_MB * MB
