@@ -90,6 +90,7 @@ def main() -> int:
             print(f"  ({time.time() - drill_started:.0f} s)", flush=True)
     finally:
         stage.cleanup()
+        database.stop()
         write_results(
             reports,
             out / "results.json",

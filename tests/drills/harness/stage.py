@@ -56,6 +56,10 @@ class Database:
     def url(self) -> str:
         return self._run("url")
 
+    def stop(self) -> None:
+        """Stops the server and deletes its data: every run starts from an empty database."""
+        self._run("stop")
+
 
 @dataclass
 class Stage:
