@@ -4,9 +4,10 @@
 #   debian:bookworm-slim   the runtime base
 #   swift:6.3-bookworm     the builder base
 #
-# Where a registry answers, the real images are pulled and nothing is substituted. Where none
-# answers (an offline lab, an air-gapped build host), this builds local stand-ins under the same
-# names, so `docker build app/` runs unchanged:
+# With --pull (or BASE_IMAGE_PULL=1), the real images are pulled where a registry answers and nothing
+# is substituted. Without it, nothing is fetched from a registry at all (no lookup leaves the machine,
+# as the project's tests require), and where the images are missing (an offline lab, an air-gapped
+# build host) this builds local stand-ins under the same names, so `docker build app/` runs unchanged:
 #
 # - the runtime stand-in is Debian bookworm from debootstrap (minbase, as the official image), with
 #   the official slim variant's dpkg path exclusions for documentation, manuals and translations, so
@@ -35,18 +36,20 @@ readonly SCRIPT_DIR
 readonly BUILDER_DOCKERFILE="$SCRIPT_DIR/offline-base-images/swift-builder.Dockerfile"
 
 REBUILD=false
+PULL="${BASE_IMAGE_PULL:-0}"
 WORK_DIR=""
 
 usage() {
     cat <<EOF
-Usage: scripts/offline-base-images.sh [--rebuild] [--help]
+Usage: scripts/offline-base-images.sh [--pull] [--rebuild] [--help]
 
 Makes sure the images $RUNTIME_IMAGE and $BUILDER_IMAGE exist in the local Docker engine.
-For each: a real image already present is kept; otherwise a pull is tried; when the pull fails, a
-local stand-in is built (debootstrap for the runtime; the local Swift toolchain and package mirror
-for the builder). A stand-in that is still current is kept.
+For each: a real image already present is kept; otherwise, with --pull, a pull is tried; when there
+is no pull or it fails, a local stand-in is built (debootstrap for the runtime; the local Swift
+toolchain and package mirror for the builder). A stand-in that is still current is kept.
 
 Options:
+  --pull      try the registry first (also BASE_IMAGE_PULL=1); without it nothing is pulled
   --rebuild   rebuild the stand-ins even when they are current (never replaces a real image)
   --help      show this text
 
@@ -287,7 +290,7 @@ ensure_image() {
             return 0
         fi
     fi
-    if try_pull "$image"; then
+    if [[ "$PULL" == 1 ]] && try_pull "$image"; then
         return 0
     fi
     wanted="$("$fingerprint_of")"
@@ -308,6 +311,7 @@ main() {
     while (($#)); do
         case "$1" in
             --rebuild) REBUILD=true ;;
+            --pull) PULL=1 ;;
             -h | --help)
                 usage
                 return 0
