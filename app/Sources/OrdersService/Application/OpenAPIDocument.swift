@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// The OpenAPI 3.1 description of the whole HTTP surface. Its text is `app/openapi.yaml`, compiled into
 /// the binary at build time (see the `EmbedOpenAPIDocument` plugin), so the served contract is always

@@ -2,7 +2,7 @@ public import Hummingbird
 public import Logging
 import Metrics
 public import Prometheus
-public import ServiceLifecycle
+import ServiceLifecycle
 
 /// The assembled service: the HTTP application, the optional metrics listener, and the state they share.
 /// ``ServiceRunner`` runs it; tests call ``application`` directly.

@@ -1,6 +1,6 @@
 import HTTPTypes
 public import Hummingbird
-public import Logging
+import Logging
 
 /// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
 /// HTTP errors (404, 413 and the like) with their status, a store outage as 503, and anything else as a

@@ -25,22 +25,25 @@ public final class ProcessMetrics: Sendable {
     /// Registers the process metrics in `registry`.
     public init(registry: PrometheusCollectorRegistry) {
         residentMemory = registry.makeGauge(
-            name: "process_resident_memory_bytes",
-            help: "Resident memory size in bytes."
+            descriptor: .named("process_resident_memory_bytes", help: "Resident memory size in bytes.")
         )
-        virtualMemory = registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
+        virtualMemory = registry.makeGauge(
+            descriptor: .named("process_virtual_memory_bytes", help: "Virtual memory size in bytes.")
+        )
         cpuSeconds = registry.makeCounter(
-            name: "process_cpu_seconds_total",
-            help: "Total user and system CPU time spent in seconds."
+            descriptor: .named("process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.")
         )
-        openFileDescriptors = registry.makeGauge(name: "process_open_fds", help: "Number of open file descriptors.")
+        openFileDescriptors = registry.makeGauge(
+            descriptor: .named("process_open_fds", help: "Number of open file descriptors.")
+        )
         maxFileDescriptors = registry.makeGauge(
-            name: "process_max_fds",
-            help: "Maximum number of open file descriptors."
+            descriptor: .named("process_max_fds", help: "Maximum number of open file descriptors.")
         )
         startTime = registry.makeGauge(
-            name: "process_start_time_seconds",
-            help: "Start time of the process since unix epoch in seconds."
+            descriptor: .named(
+                "process_start_time_seconds",
+                help: "Start time of the process since unix epoch in seconds."
+            )
         )
         startTime.set(Self.startTimeSeconds(clockTicks: clockTicks) ?? 0)
     }

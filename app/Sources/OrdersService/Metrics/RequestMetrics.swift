@@ -40,8 +40,10 @@ public final class RequestMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         self.inFlight = registry.makeGauge(
-            name: "http_server_requests_in_flight",
-            help: "Requests being handled right now (health and metrics routes excluded)."
+            descriptor: .named(
+                "http_server_requests_in_flight",
+                help: "Requests being handled right now (health and metrics routes excluded)."
+            )
         )
     }
 
@@ -70,21 +72,24 @@ public final class RequestMetrics: Sendable {
         let labels = [("route", key.route), ("method", key.method), ("status", String(key.status))]
         let created = Series(
             requests: registry.makeCounter(
-                name: "http_server_requests_total",
-                labels: labels,
-                help: "Requests answered, by route template, method and status."
+                descriptor: .named(
+                    "http_server_requests_total",
+                    help: "Requests answered, by route template, method and status."
+                ),
+                labels: labels
             ),
             duration: registry.makeDurationHistogram(
-                name: "http_server_request_duration_seconds",
+                descriptor: .named(
+                    "http_server_request_duration_seconds",
+                    help: "Time from receiving a request to handing back its response."
+                ),
                 labels: labels,
-                buckets: Self.durationBuckets,
-                help: "Time from receiving a request to handing back its response."
+                buckets: Self.durationBuckets
             ),
             errors: key.status >= 500
                 ? registry.makeCounter(
-                    name: "http_server_errors_total",
-                    labels: labels,
-                    help: "Requests answered with a 5xx status."
+                    descriptor: .named("http_server_errors_total", help: "Requests answered with a 5xx status."),
+                    labels: labels
                 ) : nil
         )
         series.withLock { $0[key] = created }

@@ -47,7 +47,7 @@ struct PostgresStoreMonitor: Service {
         let client = store.client
         do {
             try await withDeadline(Self.probeTimeout, "database probe") {
-                try await client.query("SELECT 1")
+                _ = try await client.query("SELECT 1")
             }
             if store.state.markReachable(true, reason: nil) {
                 store.logger.info("database reachable again")
