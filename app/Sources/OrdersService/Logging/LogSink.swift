@@ -1,21 +1,5 @@
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
-#if canImport(Darwin)
-private let systemWrite = Darwin.write
-#elseif canImport(Musl)
-private let systemWrite = Musl.write
-#else
-private let systemWrite = Glibc.write
-#endif
-
 /// Where finished log lines go. Production writes to standard output; tests collect lines to inspect them.
 public protocol LogSink: Sendable {
     /// Writes one complete line; `line` has no trailing newline.
@@ -32,23 +16,7 @@ public final class StandardOutputLogSink: LogSink {
 
     /// Writes `line` and a newline to file descriptor 1.
     public func write(line: String) {
-        var bytes = Array(line.utf8)
-        bytes.append(0x0A)
-        lock.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let written = bytes.withUnsafeBytes { buffer in
-                    systemWrite(1, buffer.baseAddress! + offset, buffer.count - offset)
-                }
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        lock.withLock { _ in FileStream.standardOutput.write(line + "\n") }
     }
 }
 

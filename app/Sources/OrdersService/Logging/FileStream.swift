@@ -6,7 +6,8 @@ import Musl
 import Darwin
 #endif
 
-/// Unbuffered writes to a standard stream, for the command-line modes.
+/// Unbuffered writes to a standard stream: log lines and the command-line modes' output. Each call is
+/// one `write(2)` (repeated only if the kernel takes part of it), retried on EINTR.
 struct FileStream {
     let descriptor: Int32
 
@@ -19,8 +20,13 @@ struct FileStream {
             let written = bytes.withUnsafeBytes { buffer in
                 systemWrite(descriptor, buffer.baseAddress, buffer.count)
             }
-            if written <= 0 { return }
-            bytes = bytes.dropFirst(written)
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                return
+            }
         }
     }
 }
