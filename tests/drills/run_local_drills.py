@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import time
 import traceback
@@ -48,6 +49,11 @@ def main() -> int:
     missing = [tool for tool in TOOLS if shutil.which(tool) is None]
     if missing:
         print(f"drills: missing {', '.join(missing)} (Debian: apt-get install {' '.join(missing)})", file=sys.stderr)
+        return 1
+    if arguments.mode == "container" and subprocess.run(
+        ["docker", "image", "inspect", arguments.image], capture_output=True
+    ).returncode != 0:
+        print(f"drills: image {arguments.image} does not exist; build it with make image", file=sys.stderr)
         return 1
     timings = timing_source.load(timing_source.scale_from_environment())
     print(timings.table())

@@ -83,7 +83,8 @@ def _deploy(stage: Stage, *, deregister_first: bool) -> Variant:
                 if down_at[old_slot] is not None:
                     variant.events.append(Event(down_at[old_slot], f"srv{old_slot} DOWN"))
         for old_slot, _ in REPLACEMENTS:
-            old[old_slot].wait_exited(t.stop_timeout + 5)
+            if old[old_slot].wait_exited(t.stop_timeout + 5):
+                variant.events.append(Event(old[old_slot].exited_at, f"srv{old_slot} exited"))  # type: ignore[arg-type]
             balancer.deregister(old_slot)
         last_action = time.time()
         result = load.wait()
