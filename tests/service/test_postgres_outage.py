@@ -68,3 +68,40 @@ def test_start_while_database_down_then_ready_by_itself(database):
         assert service.post_order(token, order_body()).status == 201
     finally:
         service.stop()
+
+
+def test_connections_killed_by_the_server_never_answer_500(database):
+    """The database ends connections mid-query (SQLSTATE 57P01, as on a restart or failover): requests
+    in flight get 503 or succeed on a fresh connection, never 500."""
+    import threading
+
+    service = Service(postgres.service_env(database)).start(wait_for="/health/ready")
+    try:
+        token = service.create_key("c-1")
+        order_id = service.post_order(token, order_body()).json()["id"]
+        statuses: list[int] = []
+        stop = threading.Event()
+
+        def hammer():
+            while not stop.is_set():
+                statuses.append(service.get(f"/orders/{order_id}", token=token).status)
+
+        workers = [threading.Thread(target=hammer) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        name = database.rsplit("/", 1)[1]
+        for _ in range(15):
+            postgres.psql(postgres.admin_url(),
+                          f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'")
+            time.sleep(0.15)
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+        counts = {status: statuses.count(status) for status in set(statuses)}
+        print(f"\nrequests while the server killed connections 15 times: {counts}")
+        assert 500 not in counts, counts
+        assert set(counts) <= {200, 503}, counts
+        assert counts.get(200, 0) > 0
+        service.wait_for("/health/ready", 200, timeout=10)
+    finally:
+        service.stop()

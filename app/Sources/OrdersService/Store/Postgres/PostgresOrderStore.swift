@@ -58,7 +58,7 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
         do {
             let client = self.client
             return try await withDeadline(settings.queryTimeout, description) { try await operation(client) }
-        } catch let error as PSQLError where error.code == .server {
+        } catch let error as PSQLError where error.code == .server && !Self.meansUnavailable(error) {
             throw error
         } catch {
             if state.markReachable(false, reason: "a query failed: \(Self.summary(of: error))") {
@@ -67,6 +67,14 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
             throw error is StoreUnavailableError
                 ? error : StoreUnavailableError("\(description): \(Self.summary(of: error))")
         }
+    }
+
+    /// Server errors that say the database cannot serve now rather than that the query is wrong: class 08
+    /// (connection exception), 53 (insufficient resources, such as too many connections) and 57 (operator
+    /// intervention: the server is shutting down or restarting, `57P01`). They get 503, not 500.
+    static func meansUnavailable(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return state.hasPrefix("08") || state.hasPrefix("53") || state.hasPrefix("57")
     }
 
     /// A one-line description of a database error that holds no query text and no connection string.
