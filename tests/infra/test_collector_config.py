@@ -25,6 +25,12 @@ STACK_DIR = REPO / "terraform" / "ecs"
 CONFIG = REPO / "config" / "otel-collector.yaml"
 APP_SOURCES = REPO / "app" / "Sources"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# A registration in the service's sources: `registry.makeCounter(name: "x_total", ...)` or, as the
+# service writes it, `registry.makeCounter(descriptor: .named("x_total", help: ...), ...)`.
+REGISTRATION = re.compile(
+    r"make(Counter|Gauge|DurationHistogram|ValueHistogram|Histogram)\(\s*"
+    r"(?:name:|descriptor:\s*\.named\()\s*\"([a-z_:][a-z0-9_:]*)\""
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +78,7 @@ def _service_metric_names() -> dict[str, str]:
     names: dict[str, str] = {}
     for source in APP_SOURCES.rglob("*.swift"):
         text = source.read_text(encoding="utf-8")
-        for kind, name in re.findall(r"make(Counter|Gauge|DurationHistogram|ValueHistogram|Histogram)\(\s*name:\s*\"([a-z_:][a-z0-9_:]*)\"", text):
+        for kind, name in REGISTRATION.findall(text):
             names[name] = kind
     return names
 
