@@ -19,23 +19,29 @@ final class RawHTTPConnection: @unchecked Sendable {
         let body: String
     }
 
+    /// Connects to 127.0.0.1:`port`. The descriptor becomes the connection's only once it is connected:
+    /// a class whose stored properties are all set runs `deinit` even when its initialiser throws, so
+    /// closing a descriptor already stored here would close it twice, and the second `close` could
+    /// hit a file another thread has just opened under the same number.
     init(port: Int, timeoutSeconds: Int = 10) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socketDescriptor >= 0 else { throw TestFailure("socket() failed") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
         guard result == 0 else {
-            close(descriptor)
+            close(socketDescriptor)
             throw TestFailure("cannot connect to 127.0.0.1:\(port)")
         }
+        descriptor = socketDescriptor
     }
 
     deinit { close(descriptor) }
