@@ -47,6 +47,11 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
 
     /// Runs `operation` on the pool if the database is ready, within the query bound; a connection-level
     /// failure marks the database unreachable until the monitor sees it answer again.
+    ///
+    /// Two failures leave readiness alone: the caller giving up (its request was cancelled), and one
+    /// query outlasting the bound. Neither says the database is down, and marking it down would turn
+    /// every order request of this instance into a 503 until the next probe; a database that really
+    /// stopped answering fails the monitor's probe within a second.
     func perform<Value: Sendable>(
         _ description: String,
         _ operation: @escaping @Sendable (PostgresClient) async throws -> Value
@@ -60,12 +65,15 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
             return try await withDeadline(settings.queryTimeout, description) { try await operation(client) }
         } catch let error as PSQLError where error.code == .server && !Self.meansUnavailable(error) {
             throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch let error as StoreUnavailableError {
+            throw error
         } catch {
             if state.markReachable(false, reason: "a query failed: \(Self.summary(of: error))") {
                 logger.warning("database unreachable", metadata: ["error": .string(Self.summary(of: error))])
             }
-            throw error is StoreUnavailableError
-                ? error : StoreUnavailableError("\(description): \(Self.summary(of: error))")
+            throw StoreUnavailableError("\(description): \(Self.summary(of: error))")
         }
     }
 

@@ -1,0 +1,100 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Testing
+
+@testable import OrdersService
+
+/// Readiness follows the database, not the fate of single queries: a query that outlasts its bound or
+/// whose request gave up must not mark the database down, or one slow request would turn every order
+/// request of the instance into a 503 until the next probe.
+@Suite("PostgreSQL readiness")
+struct PostgresReadinessTests {
+    @Test("a query past its bound is a 503 for its request only; the store stays ready")
+    func slowQueryLeavesReadiness() async throws {
+        try await withReadyStore(queryTimeout: .milliseconds(300)) { store in
+            let started = ContinuousClock.now
+            await #expect(throws: StoreUnavailableError.self) {
+                try await store.perform("slow query") { client in
+                    try await Self.sleepOnTheServer(client, "SELECT pg_sleep(3)")
+                }
+            }
+            #expect(ContinuousClock.now - started < .seconds(2), "the caller got its answer at the bound")
+            #expect(await store.readiness().isReady)
+        }
+    }
+
+    @Test("a request that gives up mid-query leaves the store ready")
+    func cancelledQueryLeavesReadiness() async throws {
+        try await withReadyStore(queryTimeout: .seconds(5)) { store in
+            let query = Task {
+                try await store.perform("query whose request gave up") { client in
+                    try await Self.sleepOnTheServer(client, "SELECT pg_sleep(3)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            query.cancel()
+            await #expect(throws: CancellationError.self) { try await query.value }
+            #expect(await store.readiness().isReady)
+        }
+    }
+
+    @Test("a connection the server ends marks the store unreachable, and the monitor brings it back")
+    func terminatedConnectionMarksDown() async throws {
+        try await withReadyStore(queryTimeout: .seconds(5)) { store in
+            let settings = store.settings
+            // The backend of the store's own query is ended by another session, as a failover would.
+            let query = Task {
+                try await store.perform("query on a connection the server ends") { client in
+                    try await Self.sleepOnTheServer(client, "SELECT pg_sleep(3.25)")
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            try await TestPostgres.withAdminConnection(settings) { connection in
+                try await connection.query(
+                    """
+                    SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE query = 'SELECT pg_sleep(3.25)' AND pid <> pg_backend_pid()
+                    """,
+                    logger: Logger(label: "test")
+                )
+            }
+            await #expect(throws: StoreUnavailableError.self) { try await query.value }
+            #expect(await !store.readiness().isReady, "a failed connection says the database may be gone")
+            await store.waitUntilReady(timeout: .seconds(10))
+            #expect(await store.readiness().isReady, "the monitor's next probe finds the database again")
+        }
+    }
+
+    /// Runs `sql` and reads its rows: a query's errors arrive with its rows, not when it is sent.
+    private static func sleepOnTheServer(_ client: PostgresClient, _ sql: String) async throws {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: sql))
+        for try await _ in rows {}
+    }
+
+    /// Runs `body` with a migrated PostgreSQL store on a fresh schema whose queries have `queryTimeout`.
+    private func withReadyStore(
+        queryTimeout: Duration,
+        _ body: @escaping @Sendable (PostgresOrderStore) async throws -> Void
+    ) async throws {
+        try await withStore(.postgres) {
+            var settings = try await TestPostgres.freshSchema()
+            settings.queryTimeout = queryTimeout
+            let store = try PostgresOrderStore(settings: settings, logger: Logger(label: "test"))
+            let services = ServiceGroup(configuration: .init(services: store.services, logger: store.logger))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                await store.waitUntilReady(timeout: .seconds(20))
+                try #require(await store.readiness().isReady)
+                do {
+                    try await body(store)
+                } catch {
+                    await services.triggerGracefulShutdown()
+                    throw error
+                }
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+}
