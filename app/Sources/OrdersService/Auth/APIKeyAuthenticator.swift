@@ -6,8 +6,8 @@ import Synchronization
 ///
 /// A missing, malformed, unknown or revoked key gets 401 with `WWW-Authenticate: Bearer`, and the same
 /// body for each, so the answer reveals nothing about which keys exist. Valid keys are remembered for
-/// ``cacheLifetime`` to spare the store a read per request; a key revoked by another process stops
-/// working within that time (at once on the process that revoked it).
+/// ``cacheLifetime`` to spare the store a read per request; a revoked key (revoked with the `keys`
+/// command, another process) stops working on every instance within that time.
 public final class APIKeyAuthenticator: RouterMiddleware, Sendable {
     /// The context this middleware runs with.
     public typealias Context = OrdersRequestContext
@@ -55,11 +55,6 @@ public final class APIKeyAuthenticator: RouterMiddleware, Sendable {
         context.logger[metadataKey: "key_id"] = .string(record.keyID)
         touch(record.keyID, logger: context.logger)
         return try await next(request, context)
-    }
-
-    /// Forgets a key at once (after this process revoked it).
-    public func forget(keyID: String) {
-        _ = cache.withLock { $0.removeValue(forKey: keyID) }
     }
 
     private func record(for keyID: String) async throws -> APIKeyRecord? {

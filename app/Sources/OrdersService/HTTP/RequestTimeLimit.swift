@@ -3,8 +3,9 @@ import HTTPTypes
 /// Bounds what one request may cost: the handler runs as a child task beside a timer, and when the
 /// timer wins the handler is cancelled and the client gets 503 rather than a connection that hangs.
 ///
-/// Cancellation is cooperative, and every wait in the order routes honours it: reading the body, and the
-/// store calls (which answer at once when cancelled, see ``withDeadline(_:_:operation:)``).
+/// Cancellation is cooperative. Reading the body and the PostgreSQL store's calls honour it (they answer
+/// at once when cancelled, see ``withDeadline(_:_:operation:)``); an SQLite statement runs to its end
+/// first, which SQLite's busy timeout bounds, so on the embedded store the 503 can come that much later.
 func withRequestTimeLimit<Value: Sendable>(
     _ limit: Duration,
     _ handler: @escaping @Sendable () async throws -> Value
