@@ -76,9 +76,13 @@ public struct Problem: Error, Sendable {
 
 extension Problem {
     /// The store cannot answer now: 503 with `Retry-After`, so clients and the load balancer back off.
+    ///
+    /// A write that timed out may still have committed, so the advice for a retry names the
+    /// `Idempotency-Key`: with the same key, a retry returns the order if it was created.
     public static let storeUnavailable = Problem(
         .serviceUnavailable,
-        detail: "The order store is unavailable. Retry after the delay in Retry-After.",
+        detail:
+            "The order store is unavailable. Retry after the delay in Retry-After; retry a POST with the same Idempotency-Key, so an order that was created is returned, not created twice.",
         headers: [.retryAfter: "2"]
     )
 }
