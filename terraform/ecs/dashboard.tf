@@ -8,7 +8,7 @@ locals {
   svc  = var.service_name
   clus = aws_ecs_cluster.service.name
   db   = local.database_instance_id
-  acl  = aws_wafv2_web_acl.service.name
+  acl  = local.waf_acl_metric_name
 
   dashboard_widgets = [
     # --- Row 1: traffic, errors, latency ---
@@ -199,14 +199,13 @@ locals {
     {
       type = "log", x = 16, y = 24, width = 8, height = 8
       properties = {
-        title  = "WAF blocked requests by rule"
+        title  = "WAF blocked and counted requests by rule"
         region = local.region
         view   = "table"
         query  = <<-EOT
           SOURCE '${aws_cloudwatch_log_group.waf.name}'
-          | filter action = "BLOCK"
-          | stats count(*) as blocked by terminatingRuleId, httpRequest.clientIp
-          | sort blocked desc
+          | stats count(*) as requests by action, terminatingRuleId, httpRequest.clientIp
+          | sort requests desc
           | limit 50
         EOT
       }
