@@ -9,7 +9,8 @@
 # depending on this later stack; the rules that concern the load balancer and the service live here.
 
 resource "aws_security_group" "alb" {
-  name        = "${var.service_name}-alb"
+  # A prefix, so that a replacement (created before the old group is destroyed) gets its own name.
+  name_prefix = "${var.service_name}-alb-"
   description = "Internet-facing load balancer of ${var.service_name}"
   vpc_id      = local.vpc_id
 
