@@ -98,6 +98,11 @@ variable "max_allocated_storage_gb" {
     condition     = var.max_allocated_storage_gb >= 20 && var.max_allocated_storage_gb <= 65536
     error_message = "max_allocated_storage_gb must be between 20 and 65536."
   }
+
+  validation {
+    condition     = var.max_allocated_storage_gb >= var.allocated_storage_gb
+    error_message = "max_allocated_storage_gb must be at least allocated_storage_gb."
+  }
 }
 
 variable "max_connections" {

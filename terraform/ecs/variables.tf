@@ -87,13 +87,13 @@ variable "ecr_keep_release_images" {
 }
 
 variable "collector_image" {
-  description = "Image of the metrics collector sidecar (AWS Distro for OpenTelemetry), pinned by version or digest on ECR Public."
+  description = "Image of the metrics collector sidecar (AWS Distro for OpenTelemetry), pinned by version or digest: on ECR Public, or, for tasks in private subnets (which cannot reach ECR Public), through this account's ECR pull-through cache of it (ACCOUNT.dkr.ecr.REGION.amazonaws.com/PREFIX/aws-observability/aws-otel-collector:vX.Y.Z)."
   type        = string
   default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1"
 
   validation {
-    condition     = can(regex("^public\\.ecr\\.aws/aws-observability/aws-otel-collector(:v[0-9]+\\.[0-9]+\\.[0-9]+|@sha256:[a-f0-9]{64})$", var.collector_image))
-    error_message = "collector_image must be the ADOT collector on ECR Public pinned to a version (:vX.Y.Z) or a digest, never latest."
+    condition     = can(regex("^(public\\.ecr\\.aws|[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._-]*)/aws-observability/aws-otel-collector(:v[0-9]+\\.[0-9]+\\.[0-9]+|@sha256:[a-f0-9]{64})$", var.collector_image))
+    error_message = "collector_image must be the ADOT collector, on ECR Public or an ECR pull-through cache of it, pinned to a version (:vX.Y.Z) or a digest, never latest."
   }
 }
 
@@ -180,6 +180,11 @@ variable "autoscaling_max_capacity" {
   validation {
     condition     = var.autoscaling_max_capacity >= 2 && var.autoscaling_max_capacity <= 50
     error_message = "autoscaling_max_capacity must be between 2 and 50."
+  }
+
+  validation {
+    condition     = var.autoscaling_max_capacity >= var.autoscaling_min_capacity
+    error_message = "autoscaling_max_capacity must be at least autoscaling_min_capacity."
   }
 }
 
@@ -270,7 +275,7 @@ variable "alb_ingress_cidrs" {
   default     = ["0.0.0.0/0"]
 
   validation {
-    condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for cidr in var.alb_ingress_cidrs : can(cidrhost(cidr, 0))])
+    condition     = length(var.alb_ingress_cidrs) > 0 && alltrue([for cidr in var.alb_ingress_cidrs : can(cidrnetmask(cidr))])
     error_message = "alb_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks."
   }
 }
@@ -353,24 +358,44 @@ variable "alarm_cpu_percent" {
   description = "Service average CPU utilisation, in percent, that pages when autoscaling cannot keep up."
   type        = number
   default     = 85
+
+  validation {
+    condition     = var.alarm_cpu_percent > 0 && var.alarm_cpu_percent <= 100
+    error_message = "alarm_cpu_percent must be above 0 and at most 100."
+  }
 }
 
 variable "alarm_memory_percent" {
   description = "Service average memory utilisation, in percent, that pages."
   type        = number
   default     = 85
+
+  validation {
+    condition     = var.alarm_memory_percent > 0 && var.alarm_memory_percent <= 100
+    error_message = "alarm_memory_percent must be above 0 and at most 100."
+  }
 }
 
 variable "alarm_db_cpu_percent" {
   description = "Database CPU utilisation, in percent, that pages."
   type        = number
   default     = 80
+
+  validation {
+    condition     = var.alarm_db_cpu_percent > 0 && var.alarm_db_cpu_percent <= 100
+    error_message = "alarm_db_cpu_percent must be above 0 and at most 100."
+  }
 }
 
 variable "alarm_db_free_storage_bytes" {
   description = "Free database storage, in bytes, below which the alarm pages."
   type        = number
   default     = 2147483648
+
+  validation {
+    condition     = var.alarm_db_free_storage_bytes >= 1073741824
+    error_message = "alarm_db_free_storage_bytes must be at least 1 GiB (1073741824)."
+  }
 }
 
 variable "alarm_db_connections_percent" {
