@@ -62,6 +62,24 @@ data "aws_iam_policy_document" "execution" {
     resources = [aws_ecr_repository.service.arn]
   }
 
+  # Only with the collector in this account's ECR pull-through cache: the first pull of a tag imports
+  # it from ECR Public into that repository, creating the repository when it does not exist yet.
+  dynamic "statement" {
+    for_each = local.collector_from_private_ecr ? [local.collector_repository_arn] : []
+
+    content {
+      sid = "PullCollectorThroughCache"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:BatchImportUpstreamImage",
+        "ecr:CreateRepository",
+      ]
+      resources = [statement.value]
+    }
+  }
+
   statement {
     sid       = "WriteThisServiceLogStreams"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]

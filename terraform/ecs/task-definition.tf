@@ -44,8 +44,9 @@ locals {
       { name = "DATABASE_PASSWORD", valueFrom = "${local.service_database_secret_arn}:password::" },
     ]
 
-    # Liveness only, never readiness: a database outage must take tasks out of the target group
-    # (the load balancer's /health check), not make ECS kill and replace every task.
+    # Liveness only, never readiness: during a database outage the tasks stay in service and answer
+    # order routes with fast 503s themselves; a readiness check here would make ECS kill and replace
+    # every task at once.
     healthCheck = {
       command     = ["CMD", "/usr/local/bin/orders-service", "healthcheck"]
       interval    = local.timings.container_health_check_interval_seconds
@@ -87,6 +88,11 @@ locals {
     metrics_namespace = local.metrics_namespace
     metrics_log_group = aws_cloudwatch_log_group.metrics.name
   })
+
+  # The collector comes from ECR Public, or from a pull-through cache of it in this account's ECR (which
+  # the VPC endpoints reach), whose repository the execution role may then pull and import.
+  collector_from_private_ecr = !startswith(var.collector_image, "public.ecr.aws/")
+  collector_repository_arn   = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${regex("^[^/]+/([^:@]+)", var.collector_image)[0]}"
 
   # The metrics sidecar. Not essential: a collector failure costs metrics, never traffic.
   collector_container = {
@@ -156,4 +162,13 @@ resource "aws_ecs_task_definition" "service" {
   }
 
   container_definitions = jsonencode([local.service_container, local.collector_container])
+
+  lifecycle {
+    # Tasks in private subnets have no route to the internet, and no VPC endpoint serves ECR Public:
+    # a collector image from there would never be pulled, and no task would start.
+    precondition {
+      condition     = local.task_assign_public_ip || local.collector_from_private_ecr
+      error_message = "The network stack runs the tasks in private subnets, which cannot reach ECR Public: set collector_image to this account's ECR pull-through cache of the collector (see docs/infrastructure.md)."
+    }
+  }
 }
