@@ -39,6 +39,7 @@ class RunningService:
     name: str
     port: int
     api_key: str
+    startup_seconds: float
 
 
 def run_flags(volume: str, port: int) -> list[str]:
@@ -78,10 +79,19 @@ def service(image: dict, figures: dict):
             logs = docker("logs", name, check=False)
             pytest.fail(f"/health never answered 200 within {START_BOUND_SECONDS} s:\n{logs.stdout}{logs.stderr}")
         figures["start-up (docker start -> first 200 on /health)"] = f"{startup * 1000:.0f} ms"
-        yield RunningService(name=name, port=port, api_key=api_key)
+        yield RunningService(name=name, port=port, api_key=api_key, startup_seconds=startup)
     finally:
         docker("rm", "--force", "--volumes", name, check=False)
         docker("volume", "rm", "--force", volume, check=False)
+
+
+def test_starts_within_the_budget_the_grace_period_covers(service: RunningService) -> None:
+    """ECS's health-check grace period is sized for this budget (tests/infra: check_timing_relations)."""
+    budget = TIMINGS["startup_budget_seconds"]
+    assert service.startup_seconds <= budget, (
+        f"docker start -> first 200 on /health took {service.startup_seconds:.2f} s, over the "
+        f"{budget} s start-up budget of config/timings.json that the grace period is sized for"
+    )
 
 
 def test_health_answers_200(service: RunningService) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -242,10 +243,11 @@ def _timing_values(stack: Stack) -> dict[str, float]:
     return values
 
 
-def measured_startup_seconds(repo_root: Path) -> float | None:
-    """A measured start-up time, if the project records one (config/timings.json)."""
+def startup_budget_seconds(repo_root: Path) -> float | None:
+    """The longest the service may take from container start to its first 200 on /health
+    (config/timings.json). `make image-test` holds the real image to it; the grace period covers it."""
     timings = json.loads((repo_root / "config" / "timings.json").read_text(encoding="utf-8"))
-    value = timings.get("measured_startup_seconds")
+    value = timings.get("startup_budget_seconds")
     return float(value) if value is not None else None
 
 
@@ -256,7 +258,9 @@ def check_timing_relations(stack_dir: Path, repo_root: Path) -> list[str]:
         t = _timing_values(stack)
     except (Unresolved, KeyError) as error:
         return [f"a timing does not evaluate: {error}"]
-    startup = measured_startup_seconds(repo_root) or 0.0
+    startup = startup_budget_seconds(repo_root)
+    if startup is None or startup <= 0:
+        return ["config/timings.json has no positive startup_budget_seconds for the grace period to cover"]
     problems: list[str] = []
 
     def need(condition: bool, text: str) -> None:
@@ -666,8 +670,9 @@ def check_environment_matches_workflow(stack_dir: Path, repo_root: Path) -> list
 
 
 def database_connection_budget(repo_root: Path) -> tuple[int | None, str]:
-    """Connections open to the service's (non-superuser) role: max_connections less the slots
-    PostgreSQL and RDS keep for superusers, as the database stack's parameter group sets them."""
+    """Connections the service may open: the database stack's `service_max_connections`, which is
+    max_connections (as its parameter group sets it) less `local.connections_kept_free`, the slots
+    kept for superusers, the admin task and an operator's session."""
     database = repo_root / "terraform" / "database"
     if not any(database.glob("*.tf")):
         return None, "terraform/database does not exist"
@@ -683,9 +688,17 @@ def database_connection_budget(repo_root: Path) -> tuple[int | None, str]:
                 settings[name] = int(value)
     if "max_connections" not in settings:
         return None, "the database's parameter group does not set max_connections"
+    output = expression_text(stack.outputs.get("service_max_connections", {}).get("value"))
+    if output != "var.max_connections - local.connections_kept_free":
+        return None, f"output service_max_connections is {output!r}, not max_connections less connections_kept_free"
+    kept_free, why = stack.try_evaluate(stack.locals.get("connections_kept_free"))
+    if why:
+        return None, f"local.connections_kept_free does not evaluate: {why}"
     # PostgreSQL's defaults when the group leaves them alone: 3 for superusers, 2 for rds_superuser.
     reserved = settings.get("superuser_reserved_connections", 3) + settings.get("rds.rds_superuser_reserved_connections", 2)
-    return settings["max_connections"] - reserved, f"max_connections {settings['max_connections']} - {reserved} reserved for superusers"
+    if kept_free < reserved:
+        return None, f"connections_kept_free {kept_free} does not even cover the {reserved} slots reserved for superusers"
+    return settings["max_connections"] - kept_free, f"max_connections {settings['max_connections']} - {kept_free} kept free"
 
 
 def check_pool_within_max_connections(stack_dir: Path, repo_root: Path) -> list[str]:
@@ -723,6 +736,50 @@ def check_idle_timeouts(stack_dir: Path, repo_root: Path) -> list[str]:
     return []
 
 
+# AWSManagedRulesCommonRuleSet's SizeRestrictions_BODY blocks request bodies larger than this.
+WAF_COMMON_RULES_BODY_LIMIT = 8 * 1024
+SERVICE_CONFIGURATION = "app/Sources/OrdersService/Configuration/ServiceConfiguration.swift"
+
+
+def _service_max_body_bytes(repo_root: Path) -> int | None:
+    """The default MAX_BODY_BYTES the service declares (`maxBodyBytes: Int = 64 * 1024`), read from its
+    source so the two cannot drift; None when the declaration is not found."""
+    source = (repo_root / SERVICE_CONFIGURATION).read_text(encoding="utf-8")
+    match = re.search(r"var maxBodyBytes: Int = ([0-9_]+(?: \* [0-9_]+)*)\n", source)
+    if not match:
+        return None
+    return math.prod(int(factor.replace("_", "")) for factor in match.group(1).split(" * "))
+
+
+def check_waf_admits_the_service_body_limit(stack_dir: Path, repo_root: Path) -> list[str]:
+    """An order the service accepts is not refused at the edge: with the service's body limit above
+    the common rule set's 8 KB, that group's SizeRestrictions_BODY is overridden to count."""
+    stack = Stack.load(stack_dir, repo_root)
+    env = _environment(stack, _container(stack, "service_container"))
+    limit = int(env["MAX_BODY_BYTES"]) if env.get("MAX_BODY_BYTES") else _service_max_body_bytes(repo_root)
+    if limit is None:
+        return [f"no `var maxBodyBytes: Int = ...` default found in {SERVICE_CONFIGURATION}"]
+    if limit <= WAF_COMMON_RULES_BODY_LIMIT:
+        return []
+    acl = stack.resource("aws_wafv2_web_acl", "service")
+    for rule in Stack.blocks(acl, "rule"):
+        for statement in Stack.blocks(rule, "statement"):
+            for group in Stack.blocks(statement, "managed_rule_group_statement"):
+                if stack.evaluate(group.get("name")) != "AWSManagedRulesCommonRuleSet":
+                    continue
+                for override in Stack.blocks(group, "rule_action_override"):
+                    actions = Stack.blocks(override, "action_to_use")
+                    if stack.evaluate(override.get("name")) == "SizeRestrictions_BODY" and any(
+                        Stack.blocks(action, "count") for action in actions
+                    ):
+                        return []
+                return [
+                    f"the service accepts bodies up to {limit} bytes, but AWSManagedRulesCommonRuleSet's "
+                    f"SizeRestrictions_BODY blocks bodies over {WAF_COMMON_RULES_BODY_LIMIT}: override it to count"
+                ]
+    return []
+
+
 ALL_TIES = (
     check_container_port_matches_image,
     check_health_check_path,
@@ -736,4 +793,5 @@ ALL_TIES = (
     check_environment_matches_workflow,
     check_pool_within_max_connections,
     check_idle_timeouts,
+    check_waf_admits_the_service_body_limit,
 )

@@ -25,7 +25,8 @@ from service_ties import (  # noqa: E402
     check_health_check_path,
     check_metrics_unreachable,
     check_oidc_trust,
-    measured_startup_seconds,
+    check_timing_relations,
+    check_waf_admits_the_service_body_limit,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,19 +37,6 @@ STACK = REPO / "terraform" / "ecs"
 def test_tie_holds(tie: Callable[[Path, Path], list[str]]) -> None:
     problems = tie(STACK, REPO)
     assert problems == [], "\n".join(problems)
-
-
-def test_grace_period_bound_is_reported() -> None:
-    """Say which start-up figure the grace-period tie used, so a reader knows what it proves."""
-    measured = measured_startup_seconds(REPO)
-    if measured is None:
-        print(
-            "NOTE: no measured start-up time in config/timings.json (measured_startup_seconds); the "
-            "grace period is checked against healthy_threshold x interval alone"
-        )
-    else:
-        print(f"grace period checked against healthy_threshold x interval + measured start-up {measured} s")
-    assert measured is None or measured >= 0
 
 
 @dataclass(frozen=True)
@@ -91,6 +79,24 @@ MUTATIONS = (
         after="  deployment_circuit_breaker {\n    enable   = false\n    rollback = false\n  }",
         check=check_deployment_safety,
         expected="deployment_circuit_breaker",
+    ),
+    # A grace period that ends before a task can pass healthy_threshold checks after starting.
+    Mutation(
+        name="grace-period-too-short",
+        file="service.tf",
+        before="  health_check_grace_period_seconds = local.timings.health_check_grace_period_seconds",
+        after="  health_check_grace_period_seconds = 12",
+        check=check_timing_relations,
+        expected="grace period must cover",
+    ),
+    # The common rule set blocking bodies over 8 KB again, though the service accepts 64 KiB.
+    Mutation(
+        name="waf-blocks-large-orders",
+        file="waf.tf",
+        before='          name = "SizeRestrictions_BODY"',
+        after='          name = "NoUserAgent_HEADER"',
+        check=check_waf_admits_the_service_body_limit,
+        expected="SizeRestrictions_BODY",
     ),
     # The tasks' ingress from the load balancer widened to a range that takes in the metrics port.
     Mutation(
