@@ -5,7 +5,7 @@ and their state kept (tasks, services, task definitions, targets). What it canno
 tasks, replaces nothing and never rolls a deployment back. The tests say which is which; where a
 test needs a replacement task, the test creates it itself and says so.
 
-The scripts run the real AWS CLI (whichever `aws` is installed: v1 or v2) through a recorder that
+The scripts run the real AWS CLI (the one pinned in tools/requirements.txt) through a recorder that
 writes each call's arguments to a file, so the tests can check which calls were made, in order.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +35,8 @@ METRICS_PORT = 9090
 DESIRED = 2
 # Where build_service leaves the service's deploymentConfiguration for record_aws.py to put back.
 DEPLOYMENT_CONFIGURATION_FILE = "deployment-configuration.json"
+# Port 9 on loopback (discard): nothing listens there, so a proxied request fails at once.
+DEAD_PROXY = "http://127.0.0.1:9"
 
 
 def _free_port() -> int:
@@ -46,11 +47,15 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def aws_command() -> str:
-    """The installed AWS CLI. CI must have one (GitHub's runners do); elsewhere its absence skips loudly."""
-    found = shutil.which("aws")
-    if found:
-        return found
-    message = "NO AWS CLI ON PATH: the AWS drill scripts cannot be run (pip install awscli, or AWS CLI v2)"
+    """The AWS CLI pinned in tools/requirements.txt, installed next to this interpreter.
+
+    Only that one: the tests steer the CLI to moto with AWS_ENDPOINT_URL, which an older CLI on PATH
+    (Debian's bookworm package is 2.9) would ignore and call AWS itself.
+    """
+    found = Path(sys.executable).parent / "aws"
+    if found.is_file() and os.access(found, os.X_OK):
+        return str(found)
+    message = f"NO AWS CLI AT {found}: run `make venv` (tools/requirements.txt pins awscli)"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}; CI=true, so these tests may not be skipped")
     pytest.skip(f"AWS DRILL TESTS SKIPPED: {message}")
@@ -108,6 +113,11 @@ def environment(clean_moto: str, aws_command: str, tmp_path: Path) -> dict[str, 
         **kept,
         "PATH": os.environ["PATH"],
         "AWS_ENDPOINT_URL": clean_moto,
+        # A guard: a call that ignored the endpoint would go through this proxy, where nothing
+        # listens, instead of leaving the machine. moto itself, on 127.0.0.1, is reached directly.
+        **{name: DEAD_PROXY for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy")},
+        "NO_PROXY": "127.0.0.1",
+        "no_proxy": "127.0.0.1",
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_REGION": REGION,
