@@ -105,9 +105,28 @@ def test_failure_shows_the_service_events(fake_aws: FakeAws, tmp_path: Path):
 
 
 def test_deployment_id_selects_the_deployment(fake_aws: FakeAws, tmp_path: Path):
-    result, outputs = verify(fake_aws, "completed", tmp_path, "--deployment-id", "ecs-svc/1")
+    # Named, the PRIMARY deployment that completed is judged: a pass, reported under its id.
+    result, outputs = verify(fake_aws, "completed", tmp_path, "--deployment-id", "ecs-svc/6917529027641081855")
+    assert result.returncode == 0, result.stdout
+    assert outputs["deployment-id"] == "ecs-svc/6917529027641081855"
+
+
+def test_deployment_id_is_judged_even_when_another_would_pass(fake_aws: FakeAws, tmp_path: Path):
+    # The id names the ACTIVE deployment of the previous revision (:41), next to this run's failing
+    # PRIMARY one: the script judges the one named, and it runs another revision, so that is an error.
+    # Without the id it would have judged the PRIMARY deployment and said FAILED (exit 1).
+    named, _ = verify(fake_aws, "failed-circuit-breaker", tmp_path, "--deployment-id", "ecs-svc/4611686018427387903")
+    assert named.returncode == 5, named.stdout
+    assert "runs arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-service:41" in named.stdout
+    (tmp_path / "unnamed").mkdir()
+    unnamed, _ = verify(fake_aws, "failed-circuit-breaker", tmp_path / "unnamed")
+    assert unnamed.returncode == 1, unnamed.stdout
+
+
+def test_an_unknown_deployment_id_falls_back_to_the_revision(fake_aws: FakeAws, tmp_path: Path):
     # The named deployment is not there, and the PRIMARY one is ours by task definition: COMPLETED
     # still holds only because PRIMARY runs this run's revision.
+    result, outputs = verify(fake_aws, "completed", tmp_path, "--deployment-id", "ecs-svc/1")
     assert result.returncode == 0
     assert outputs["deployment-id"] == "ecs-svc/1"
 
