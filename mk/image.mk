@@ -6,7 +6,8 @@
 # Where buildx is installed (CI, Docker Desktop) the image builds with BuildKit, reusing whatever
 # cache that builder holds. Elsewhere it builds with the classic builder, on the host network,
 # because an engine started by scripts/docker-engine.sh has no bridge; there the base images come
-# from scripts/offline-base-images.sh, which pulls them or, with no registry, builds stand-ins.
+# from scripts/offline-base-images.sh, which keeps real ones already in the engine and otherwise
+# builds stand-ins (it asks a registry only when told to: BASE_IMAGE_PULL=1).
 # docs/container.md has the design and the measured figures.
 
 IMAGE ?= orders-service:local
