@@ -1,20 +1,17 @@
 """SIGTERM under load: with hey sending requests on keep-alive connections across the signal, not one
 request fails during the drain, /health turns 503 at once, and the process exits 0 within the bound."""
 import re
-import shutil
 import signal
 import subprocess
 import threading
 import time
 
-import pytest
-
 from support.service import Service
-
-pytestmark = pytest.mark.skipif(shutil.which("hey") is None, reason="hey is not installed (apt-get install hey)")
+from support.tools import required_program
 
 
 def test_sigterm_under_load_fails_no_request():
+    hey = required_program("hey", "hey")
     service = Service({"DRAIN_DELAY_SECONDS": "4", "SHUTDOWN_TIMEOUT_SECONDS": "5", "LOG_LEVEL": "warning"}).start()
     token = service.create_key("c-1")
     order_id = service.post_order(token, {"currency": "EUR", "customer_id": "c-1",
@@ -22,7 +19,7 @@ def test_sigterm_under_load_fails_no_request():
     # 3 s of load, bounded in time and connections; the signal comes 1 s in, the drain lasts 4 s, so
     # every request of the run is sent while the service drains or before.
     load = subprocess.Popen(
-        ["hey", "-z", "3s", "-c", "8", "-H", f"Authorization: Bearer {token}",
+        [hey, "-z", "3s", "-c", "8", "-H", f"Authorization: Bearer {token}",
          f"{service.base_url}/orders/{order_id}"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
