@@ -3,7 +3,7 @@ provider "aws" {
 
   default_tags {
     tags = {
-      Project   = "cloud-app-platform"
+      Project   = var.project
       Stack     = "ecs"
       Service   = var.service_name
       ManagedBy = "terraform"

@@ -3,6 +3,17 @@
 
 # --- Where the stack runs and where the other stacks keep their state ---------------------------
 
+variable "project" {
+  description = "Short name of the project, as in the other stacks: the Project tag on every resource."
+  type        = string
+  default     = "cloud-app-platform"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{2,30}[a-z0-9]$", var.project))
+    error_message = "project must be 4-32 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
 variable "aws_region" {
   description = "AWS region of the service; the same region as the network and database stacks."
   type        = string

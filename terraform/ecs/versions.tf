@@ -9,9 +9,11 @@ terraform {
     }
   }
 
-  # Partial configuration: `terraform init -backend-config=../backend.hcl -backend-config="key=ecs/terraform.tfstate"`
-  # with the values the backend stack prints (docs/infrastructure.md).
+  # Partial configuration: `terraform init -backend-config=../backend.hcl` with the values the
+  # backend stack prints (docs/infrastructure.md); the key is this stack's own.
   backend "s3" {
+    key          = "ecs/terraform.tfstate"
     use_lockfile = true
+    encrypt      = true
   }
 }

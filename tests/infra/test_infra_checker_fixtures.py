@@ -24,6 +24,7 @@ BROKEN = {
     "missing_remote_output": ("references", "database/main.tf", 9, 'stack "network" has no output "subnet_ids"'),
     "remote_state_cycle": ("references", "network/data.tf", 1, "no order can apply them"),
     "unpinned_provider": ("conventions", "network/versions.tf", 1, 'found "~> 5.0"'),
+    "unencrypted_state": ("conventions", "network/versions.tf", 11, "must set encrypt = true"),
     "misformatted": ("format", "network/main.tf", 2, "terraform fmt would write"),
 }
 

@@ -59,6 +59,7 @@ def test_backend_keeps_local_state_and_other_stacks_lock_in_s3():
         assert backend.labels == ["s3"]
         assert backend.get("use_lockfile") is True
         assert backend.get("key") == f"{stack.name}/terraform.tfstate"
+        assert backend.get("encrypt") is True
 
 
 def test_allow_destroy_sets_force_destroy_on_the_bucket():

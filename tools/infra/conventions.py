@@ -60,9 +60,12 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
                 continue
             if backend.get("use_lockfile") is not True:
                 fail(backend.file, backend.line, "the s3 backend must set use_lockfile = true")
+            if backend.get("encrypt") is not True:
+                fail(backend.file, backend.line, "the s3 backend must set encrypt = true")
             key = backend.get("key")
-            if key is not None and key != f"{stack.name}/terraform.tfstate":
-                fail(backend.file, backend.attributes["key"].line,
+            if key != f"{stack.name}/terraform.tfstate":
+                line = backend.attributes["key"].line if "key" in backend.attributes else backend.line
+                fail(backend.file, line,
                      f'state key "{key}" must be "{stack.name}/terraform.tfstate": remote-state reads find stacks by it')
     if terraform_blocks and pinned.get("aws") != AWS_CONSTRAINT:
         fail(terraform_blocks[0].file, terraform_blocks[0].line,
