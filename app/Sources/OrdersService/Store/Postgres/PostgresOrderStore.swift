@@ -70,7 +70,9 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
         } catch let error as StoreUnavailableError {
             throw error
         } catch {
-            if state.markReachable(false, reason: "a query failed: \(Self.summary(of: error))") {
+            // The reason is public (`/health/ready`), so it names no server message: those can hold role
+            // and database names. The message goes to the log.
+            if state.markReachable(false, reason: "database unreachable: a query failed") {
                 logger.warning("database unreachable", metadata: ["error": .string(Self.summary(of: error))])
             }
             throw StoreUnavailableError("\(description): \(Self.summary(of: error))")
