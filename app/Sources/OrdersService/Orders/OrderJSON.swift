@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// The wire and storage form of orders, written by hand: an order is a few fields, and on the read path
 /// a direct write is several times cheaper than a general-purpose encoder.
 enum OrderJSON {
@@ -72,6 +66,6 @@ enum OrderJSON {
 
     /// Reads the items column back.
     static func decodeItems(_ text: String) throws -> [OrderItem] {
-        try JSONDecoder().decode([OrderItem].self, from: Data(text.utf8))
+        try StoredItemsParser.parse(text)
     }
 }
