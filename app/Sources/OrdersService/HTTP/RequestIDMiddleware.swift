@@ -1,12 +1,13 @@
 public import HTTPTypes
 public import Hummingbird
 import Logging
+import Synchronization
 
 /// Gives every request a correlation id and echoes it in `X-Request-Id`.
 ///
 /// The id is the caller's `X-Request-Id`, else the load balancer's `X-Amzn-Trace-Id`, when it is 1 to 128
 /// characters from a conservative set; anything else (newlines, control characters, 10 KB of junk) is
-/// ignored and a fresh 128-bit random id is used instead, so no client can forge log lines through it.
+/// ignored and a fresh id is made instead (see ``generate()``), so no client can forge log lines through it.
 public struct RequestIDMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
     public typealias Context = OrdersRequestContext
@@ -59,16 +60,31 @@ public struct RequestIDMiddleware: RouterMiddleware {
         return safe ? value : nil
     }
 
-    /// 32 lower-case hex digits from the system's random source.
+    /// 32 lower-case hex digits: this process's random 64-bit prefix, then a 64-bit counter.
+    ///
+    /// Unique across processes (the prefix) and within one (the counter), at the cost of an atomic
+    /// increment: two calls to the system's random source per request cost several times more, and an
+    /// id needs to be unique, not secret.
     static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        return hex(high) + hex(low)
+        let sequence = generatedCount.wrappingAdd(1, ordering: .relaxed).oldValue
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            writeHex(processPrefix, into: buffer, at: 0)
+            writeHex(sequence, into: buffer, at: 16)
+            return 32
+        }
     }
 
-    private static func hex(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+    private static let processPrefix: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let generatedCount = Atomic<UInt64>(0)
+
+    private static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        let digits: StaticString = "0123456789abcdef"
+        for position in 0..<16 {
+            let nibble = Int((value >> UInt64(60 - 4 * position)) & 0xF)
+            buffer[offset + position] = digits.utf8Start[nibble]
+        }
     }
 }
