@@ -38,15 +38,15 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
                 "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL",
                 "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
             ] {
-                _ = try await writer.query(pragma)
+                _ = try await writer.rows(pragma)
             }
             try await migrate(writer, logger: logger)
             var readers: [SQLiteConnection] = []
             for _ in 0..<max(1, readerCount) {
                 let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
                 opened.append(reader)
-                _ = try await reader.query("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
-                _ = try await reader.query("PRAGMA query_only = ON")
+                _ = try await reader.rows("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+                _ = try await reader.rows("PRAGMA query_only = ON")
                 readers.append(reader)
             }
             return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
@@ -120,7 +120,7 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
     /// Inserts the order, or finds the one its idempotency key already created.
     public func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
         let draft = order.draft
-        let inserted = try await writer.query(
+        let inserted = try await writer.rows(
             """
             INSERT INTO orders (id, customer_id, currency, items, total_cents, status, created_at_ms,
                                 idempotency_scope, idempotency_key, request_fingerprint)
@@ -142,7 +142,7 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
         guard let idempotency else {
             throw StoreUnavailableError("insert returned no row and no idempotency key was given")
         }
-        let existing = try await writer.query(
+        let existing = try await writer.rows(
             "SELECT \(Self.orderColumns) FROM orders WHERE idempotency_scope = ? AND idempotency_key = ?",
             [.text(idempotency.scope), .text(idempotency.key)]
         )
@@ -157,12 +157,12 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
     public func order(id: String, customerID: String?) async throws -> Order? {
         let rows: [SQLiteRow]
         if let customerID {
-            rows = try await reader.query(
+            rows = try await reader.rows(
                 "SELECT \(Self.orderColumns) FROM orders WHERE id = ? AND customer_id = ?",
                 [.text(id), .text(customerID)]
             )
         } else {
-            rows = try await reader.query("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.text(id)])
+            rows = try await reader.rows("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.text(id)])
         }
         return try rows.first.map(Self.order(from:))
     }
@@ -181,7 +181,7 @@ public final class SQLiteOrderStore: OrderStore, APIKeyStore {
         }
         binds.append(.integer(limit))
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try await reader.query(
+        let rows = try await reader.rows(
             "SELECT \(Self.orderColumns) FROM orders \(filter) ORDER BY sequence DESC LIMIT ?",
             binds
         )
@@ -218,7 +218,7 @@ extension SQLiteOrderStore {
 
     /// Stores a new key.
     public func insertKey(_ record: APIKeyRecord) async throws {
-        _ = try await writer.query(
+        _ = try await writer.rows(
             """
             INSERT INTO api_keys (key_id, secret_sha256, customer_id, is_admin, label, created_at_ms)
             VALUES (?, ?, ?, ?, ?, ?)
@@ -233,20 +233,20 @@ extension SQLiteOrderStore {
 
     /// Reads one key.
     public func key(id keyID: String) async throws -> APIKeyRecord? {
-        let rows = try await reader.query("SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?", [.text(keyID)])
+        let rows = try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?", [.text(keyID)])
         return try rows.first.map(Self.key(from:))
     }
 
     /// Reads every key.
     public func allKeys() async throws -> [APIKeyRecord] {
-        try await reader.query("SELECT \(Self.keyColumns) FROM api_keys ORDER BY created_at_ms, key_id").map(
+        try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys ORDER BY created_at_ms, key_id").map(
             Self.key(from:)
         )
     }
 
     /// Revokes a key that is still valid.
     public func revokeKey(id keyID: String, at time: Int64) async throws -> Bool {
-        let rows = try await writer.query(
+        let rows = try await writer.rows(
             "UPDATE api_keys SET revoked_at_ms = ? WHERE key_id = ? AND revoked_at_ms IS NULL RETURNING key_id",
             [.integer(Int(time)), .text(keyID)]
         )
@@ -255,7 +255,7 @@ extension SQLiteOrderStore {
 
     /// Records a use.
     public func touchKey(id keyID: String, at time: Int64) async throws {
-        _ = try await writer.query(
+        _ = try await writer.rows(
             "UPDATE api_keys SET last_used_at_ms = ? WHERE key_id = ?",
             [.integer(Int(time)), .text(keyID)]
         )
