@@ -1,22 +1,28 @@
 #!/usr/bin/env python3
-"""Where one request's instructions go: the service under valgrind's callgrind, one workload at a time.
+"""Where the service's CPU goes, one workload at a time: CPU time per request and a perf profile.
 
-Callgrind counts executed instructions (Ir), which repeat to within a fraction of a percent from run to
-run, unlike timings on a shared machine. Instrumentation is off while the service starts and while a
-warm-up runs, then on for exactly N sequential requests on one keep-alive connection; the report is
-instructions per request, by function (self and inclusive), from callgrind_annotate.
+The service runs pinned to CPU 0 and wrk drives it from CPU 1 (1 thread, 32 connections), as in
+`make bench`. Two figures come out of each run:
 
-  bench/profile.py --binary app/.build/release/orders-service --workload order --requests 2000
-  bench/profile.py --nginx --requests 2000        the same count for nginx's fixed body, for scale
+- CPU time per request: the process's user + system time over the run, divided by the requests wrk
+  completed. On a shared machine it moves far less than requests per second, so two builds (or the
+  service and nginx, `--nginx`) compare well on it; run them one after the other, twice.
+- A sampled profile (`perf record -e cpu-clock --call-graph dwarf`, from Debian's linux-perf) of a few
+  seconds in the middle of the run, reported by symbol, with and without the callees' share.
 
-Only user space is counted (valgrind does not see the kernel); `perf record -e cpu-clock` shows the
-kernel's share. Output goes to out/bench/profile/<workload>-<store>.{callgrind,txt}.
+  bench/profile.py --workload order                     the release build, GET /orders/{id} on SQLite
+  bench/profile.py --workload list --store postgres     a page of 20 on PostgreSQL
+  bench/profile.py --nginx                              nginx's fixed body, for scale
+  bench/profile.py --workload health --no-perf          CPU time per request only
+
+Reports go to out/bench/profile/<name>.txt. valgrind's callgrind would count instructions instead,
+but the valgrind in Debian 12 cannot read the DWARF 5 debug information of this toolchain's binaries.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
+import os
 import re
 import shutil
 import subprocess
@@ -28,14 +34,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import seed  # noqa: E402
-from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service, stop_process, wait_for_200  # noqa: E402
+from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E402
 
+LUA = ROOT / "bench" / "lua"
+# workload -> (wrk script, path)
 WORKLOADS = {
-    "health": ("GET", "/health"),
-    "order": ("GET", None),  # one of the seeded ids, cycling
-    "list": ("GET", "/orders"),
-    "create": ("POST", "/orders"),
+    "health": ("get.lua", "/health"),
+    "order": ("get_order.lua", "/"),
+    "list": ("get.lua", "/orders"),
+    "create": ("post_orders.lua", "/"),
 }
+SERVICE_CPUS, LOAD_CPU = {0}, "1"
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -44,123 +53,94 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--workload", choices=sorted(WORKLOADS), default="order")
     parser.add_argument("--store", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--access-log", action="store_true", help="LOG_LEVEL=info, as in production")
-    parser.add_argument("--nginx", action="store_true", help="profile nginx serving the order-sized body instead")
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--warmup", type=int, default=300)
+    parser.add_argument("--nginx", action="store_true", help="measure nginx serving the order-sized body instead")
+    parser.add_argument("--seconds", type=int, default=12, help="length of the load (the profile takes the middle)")
+    parser.add_argument("--no-perf", action="store_true", help="CPU time per request only, no profile")
     parser.add_argument("--out", type=Path, default=ROOT / "out/bench/profile")
     return parser.parse_args()
 
 
-class Client:
-    """Sequential requests on one keep-alive connection."""
-
-    def __init__(self, port: int, key: str | None):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        self.headers = {"Authorization": f"Bearer {key}"} if key else {}
-        self.counter = 0
-
-    def send(self, method: str, path: str) -> None:
-        self.counter += 1
-        body = None
-        headers = dict(self.headers)
-        if method == "POST":
-            body = seed.order_body(900000 + self.counter)
-            headers["Content-Type"] = "application/json"
-            headers["Idempotency-Key"] = f"profile-{time.time_ns()}-{self.counter}"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        response.read()
-        if response.status >= 400:
-            raise RuntimeError(f"{method} {path} answered {response.status}")
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` so far (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def callgrind_command(output: Path) -> list[str]:
-    return ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={output}",
-            "--dump-instr=no", "--collect-systime=no"]
-
-
-def control(pid: int, *arguments: str) -> None:
-    subprocess.run(["callgrind_control", *arguments, str(pid)], check=True, capture_output=True, timeout=120)
-
-
-def drive(port: int, key: str | None, method: str, paths: list[str], count: int) -> None:
-    client = Client(port, key)
-    for index in range(count):
-        client.send(method, paths[index % len(paths)])
-
-
-def annotate(callgrind_file: Path, requests: int, report: Path) -> int:
-    """Writes the annotated report with per-request figures on top; returns instructions per request."""
-    inclusive = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=99", str(callgrind_file)],
-                               capture_output=True, text=True, check=True).stdout
-    exclusive = subprocess.run(["callgrind_annotate", "--threshold=95", str(callgrind_file)],
-                               capture_output=True, text=True, check=True).stdout
-    total = re.search(r"^([\d,]+) \(100\.0%\)\s+PROGRAM TOTALS", inclusive, re.MULTILINE)
-    total_ir = int(total.group(1).replace(",", "")) if total else 0
-    per_request = total_ir // requests if requests else 0
-    report.write_text(f"{requests} requests, {total_ir:,} instructions, {per_request:,} per request\n\n"
-                      f"== self cost ==\n{exclusive}\n== inclusive cost ==\n{inclusive}")
-    return per_request
+def perf_report(data: Path, children: bool) -> str:
+    command = ["perf", "report", "-i", str(data), "--stdio", "--sort", "symbol", "-g", "none",
+               "--percent-limit", "0.5", "--children" if children else "--no-children"]
+    lines = subprocess.run(command, capture_output=True, text=True, check=True).stdout.splitlines()
+    return "\n".join(line.rstrip() for line in lines if re.match(r"^\s+\d", line))
 
 
 def main() -> int:
     arguments = parse_arguments()
-    if shutil.which("valgrind") is None:
-        raise SystemExit("profile: valgrind is not installed (apt-get install valgrind)")
+    if len(os.sched_getaffinity(0)) < 2:
+        raise SystemExit("profile: needs two CPUs (one for the service, one for wrk)")
+    if not arguments.no_perf and shutil.which("perf") is None:
+        raise SystemExit("profile: perf is not installed (apt-get install linux-perf), or use --no-perf")
     arguments.out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="orders-profile-"))
     name = "nginx" if arguments.nginx else f"{arguments.workload}-{arguments.store}" + (
         "-access-log" if arguments.access_log else "")
-    callgrind_file = arguments.out / f"{name}.callgrind"
     postgres = PostgresSandbox(55434) if arguments.store == "postgres" and not arguments.nginx else None
-    helper: Service | None = None
-    profiled: subprocess.Popen | None = None
+    service: Service | None = None
+    nginx: Nginx | None = None
     try:
-        env = {"STORE": "sqlite", "SQLITE_PATH": str(workdir / "orders.sqlite")}
+        store_env = {"STORE": "sqlite", "SQLITE_PATH": str(workdir / "orders.sqlite")}
         if postgres is not None:
             postgres.start()
-            env = {"STORE": "postgres", "DATABASE_URL": postgres.url, "DATABASE_TLS": "disable"}
-        # An uninstrumented service creates the key and the orders the reads need.
-        helper = Service(arguments.binary.resolve(), env, workdir, None)
-        key = seed.create_key(helper)
-        helper.start()
-        ids = seed.seed_orders(helper.port, key, 200)
-        body = seed.fetch(helper.port, key, f"/orders/{ids[0]}")
-        helper.stop()
-
+            store_env = {"STORE": "postgres", "DATABASE_URL": postgres.url, "DATABASE_TLS": "disable"}
+        service = Service(arguments.binary.resolve(), store_env, workdir, SERVICE_CPUS,
+                          access_log=arguments.access_log)
+        key = seed.create_key(service)
+        service.start()
+        ids = seed.seed_orders(service.port, key, 200)
+        (workdir / "ids").write_text("\n".join(ids))
+        script, path = WORKLOADS[arguments.workload]
+        port, pid = service.port, service.process.pid
         if arguments.nginx:
-            nginx = Nginx(workdir, body, None)
-            command = [*callgrind_command(callgrind_file), "nginx", "-p", str(nginx.prefix), "-e",
-                       str(nginx.prefix / "error.log"), "-c", str(nginx.config_path), "-g", "master_process off;"]
-            profiled = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            port, method, paths, key_for_requests = nginx.port, "GET", [Nginx.path], None
-        else:
-            service = Service(arguments.binary.resolve(), env, workdir, None, access_log=arguments.access_log)
-            command = [*callgrind_command(callgrind_file), str(service.binary)]
-            profiled = subprocess.Popen(command, env=service.env, stdout=subprocess.DEVNULL,
-                                        stderr=open(service.stderr_path, "ab"))
-            method, path = WORKLOADS[arguments.workload]
-            port, paths, key_for_requests = service.port, ([f"/orders/{i}" for i in ids] if path is None
-                                                           else [path]), key
-        wait_for_200(port, "/health" if not arguments.nginx else Nginx.path, 120, profiled)
-        drive(port, key_for_requests, method, paths, arguments.warmup)
-        control(profiled.pid, "--zero")
-        control(profiled.pid, "--instr=on")
-        drive(port, key_for_requests, method, paths, arguments.requests)
-        control(profiled.pid, "--instr=off")
-        control(profiled.pid, "--dump")
-        stop_process(profiled, seconds=60)
-        profiled = None
-        dumps = sorted(arguments.out.glob(f"{name}.callgrind*"), key=lambda p: p.stat().st_mtime)
-        dump = next((d for d in reversed(dumps) if d.stat().st_size > 0 and d != callgrind_file), callgrind_file)
-        per_request = annotate(dump, arguments.requests, arguments.out / f"{name}.txt")
-        print(f"{name}: {per_request:,} instructions per request (user space); "
-              f"report {arguments.out / (name + '.txt')}")
+            body = seed.fetch(service.port, key, f"/orders/{ids[0]}")
+            service.stop()
+            service = None
+            nginx = Nginx(workdir, body, SERVICE_CPUS)
+            nginx.start()
+            script, path, port, pid = "get.lua", Nginx.path, nginx.port, nginx.worker_pid()
+
+        env = {**os.environ, "BENCH_LUA_DIR": str(LUA), "BENCH_API_KEY": key, "BENCH_IDS_FILE": str(workdir / "ids"),
+               "BENCH_RUN_ID": f"profile-{time.time_ns()}", "BENCH_CUSTOMER": seed.CUSTOMER}
+        before = cpu_seconds(pid)
+        load = subprocess.Popen(
+            ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c32", f"-d{arguments.seconds}s", "-s", str(LUA / script),
+             f"http://127.0.0.1:{port}{path}"],
+            env=env, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        data = arguments.out / f"{name}.perf.data"
+        if not arguments.no_perf:
+            time.sleep(arguments.seconds / 4)
+            subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
+                            "-p", str(pid), "-o", str(data), "--", "sleep", str(arguments.seconds / 2)],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        output, _ = load.communicate(timeout=arguments.seconds + 60)
+        used = cpu_seconds(pid) - before
+        requests = int(re.search(r"(\d+) requests in", output).group(1))
+        # Sampling costs the profiled process some CPU of its own: compare figures taken with --no-perf.
+        profiled = "" if arguments.no_perf else ", sampled by perf"
+        summary = (f"{name}: {requests} requests in {arguments.seconds} s, {1e6 * used / requests:.1f} us of "
+                   f"CPU per request ({used:.2f} s of CPU{profiled})")
+        print(summary, flush=True)
+        report = arguments.out / f"{name}.txt"
+        text = summary + "\n"
+        if not arguments.no_perf:
+            text += (f"\n== self (perf, cpu-clock) ==\n{perf_report(data, children=False)}\n"
+                     f"\n== with callees ==\n{perf_report(data, children=True)}\n")
+        report.write_text(text)
+        print(f"report: {report}")
     finally:
-        if profiled is not None:
-            stop_process(profiled, seconds=60)
-        if helper is not None:
-            helper.stop()
+        if service is not None:
+            service.stop()
+        if nginx is not None:
+            nginx.stop()
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -198,6 +198,14 @@ class Nginx:
             raise RuntimeError(f"nginx: {error}\n{log.read_text() if log.exists() else ''}") from error
         return self
 
+    def worker_pid(self) -> int:
+        """The one worker process, which serves every request (the master only supervises it)."""
+        assert self.process is not None
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        if len(children) != 1:
+            raise RuntimeError(f"nginx master {self.process.pid} has {len(children)} workers, expected 1")
+        return int(children[0])
+
     def stop(self) -> None:
         if self.process is not None:
             # SIGQUIT is nginx's graceful stop; the master takes its worker down with it.
