@@ -13,7 +13,7 @@ func withRequestTimeLimit<Value: Sendable>(
     try await withThrowingTaskGroup(of: Value?.self) { group in
         group.addTask { try await handler() }
         group.addTask {
-            try await Task.sleep(for: limit)
+            try await sleepOnEventLoop(for: limit)
             return nil
         }
         defer { group.cancelAll() }

@@ -21,7 +21,7 @@ func withDeadline<Value: Sendable>(
                 }
             }
             let timer = Task {
-                try await Task.sleep(for: timeout)
+                try await sleepOnEventLoop(for: timeout)
                 if race.finish(.failure(StoreUnavailableError("\(description) took longer than \(timeout)"))) {
                     work.cancel()
                 }
