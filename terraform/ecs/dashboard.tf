@@ -204,7 +204,8 @@ locals {
         view   = "table"
         query  = <<-EOT
           SOURCE '${aws_cloudwatch_log_group.waf.name}'
-          | stats count(*) as requests by action, terminatingRuleId, httpRequest.clientIp
+          | parse @message /"nonTerminatingMatchingRules":\[\{"ruleId":"(?<countedBy>[^"]+)"/
+          | stats count(*) as requests by action, terminatingRuleId, countedBy, httpRequest.clientIp
           | sort requests desc
           | limit 50
         EOT

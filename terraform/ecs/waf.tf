@@ -203,7 +203,9 @@ resource "aws_wafv2_web_acl_logging_configuration" "service" {
     }
   }
 
-  # Keep what the WAF blocked or counted; allowed requests are already in the access logs.
+  # Keep what the WAF blocked or counted; allowed requests are already in the access logs. A rule of a
+  # managed group that is overridden to count (SizeRestrictions_BODY, HostingProviderIPList) matches
+  # EXCLUDED_AS_COUNT, not COUNT.
   logging_filter {
     default_behavior = "DROP"
 
@@ -220,6 +222,12 @@ resource "aws_wafv2_web_acl_logging_configuration" "service" {
       condition {
         action_condition {
           action = "COUNT"
+        }
+      }
+
+      condition {
+        action_condition {
+          action = "EXCLUDED_AS_COUNT"
         }
       }
     }
