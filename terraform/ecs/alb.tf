@@ -31,7 +31,7 @@ resource "aws_lb_target_group" "service" {
   # checkov:skip=CKV_AWS_378:TLS ends at the load balancer; the hop to the task stays inside the VPC, between two security groups that admit only each other
   # A prefix, not a name: a change that replaces the group (port, protocol) creates the new one before
   # the old is destroyed, and two groups cannot share a name. AWS allows at most 6 characters here.
-  name_prefix = "app-"
+  name_prefix = "${substr(replace(var.service_name, "-", ""), 0, 5)}-"
   target_type = "ip"
   vpc_id      = local.vpc_id
   protocol    = "HTTP"
