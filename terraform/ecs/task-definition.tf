@@ -92,7 +92,10 @@ locals {
   # The collector comes from ECR Public, or from a pull-through cache of it in this account's ECR (which
   # the VPC endpoints reach), whose repository the execution role may then pull and import.
   collector_from_private_ecr = !startswith(var.collector_image, "public.ecr.aws/")
-  collector_repository_arn   = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${regex("^[^/]+/([^:@]+)", var.collector_image)[0]}"
+  # [account, region, repository] of a private collector image; the precondition below holds them to
+  # this stack's account and region, where the execution role and the VPC endpoints are.
+  collector_ecr            = regex("^(?:([0-9]{12})\\.dkr\\.ecr\\.([a-z0-9-]+)\\.[^/]+/)?([^:@]+)", var.collector_image)
+  collector_repository_arn = "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${local.collector_ecr[2]}"
 
   # The metrics sidecar. Not essential: a collector failure costs metrics, never traffic.
   collector_container = {
@@ -169,6 +172,11 @@ resource "aws_ecs_task_definition" "service" {
     precondition {
       condition     = local.task_assign_public_ip || local.collector_from_private_ecr
       error_message = "The network stack runs the tasks in private subnets, which cannot reach ECR Public: set collector_image to this account's ECR pull-through cache of the collector (see docs/infrastructure.md)."
+    }
+
+    precondition {
+      condition     = !local.collector_from_private_ecr || (local.collector_ecr[0] == local.account_id && local.collector_ecr[1] == local.region)
+      error_message = "A private collector_image must be in this account's ECR, in this stack's region: the execution role may pull only there."
     }
   }
 }

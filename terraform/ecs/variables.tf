@@ -103,7 +103,7 @@ variable "collector_image" {
   default     = "public.ecr.aws/aws-observability/aws-otel-collector:v0.45.1"
 
   validation {
-    condition     = can(regex("^(public\\.ecr\\.aws|[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com/[a-z0-9][a-z0-9._-]*)/aws-observability/aws-otel-collector(:v[0-9]+\\.[0-9]+\\.[0-9]+|@sha256:[a-f0-9]{64})$", var.collector_image))
+    condition     = can(regex("^(public\\.ecr\\.aws|[0-9]{12}\\.dkr\\.ecr\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/[a-z0-9][a-z0-9._/-]*)/aws-observability/aws-otel-collector(:v[0-9]+\\.[0-9]+\\.[0-9]+|@sha256:[a-f0-9]{64})$", var.collector_image))
     error_message = "collector_image must be the ADOT collector, on ECR Public or an ECR pull-through cache of it, pinned to a version (:vX.Y.Z) or a digest, never latest."
   }
 }
