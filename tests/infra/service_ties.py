@@ -691,9 +691,11 @@ def database_connection_budget(repo_root: Path) -> tuple[int | None, str]:
     output = expression_text(stack.outputs.get("service_max_connections", {}).get("value"))
     if output != "var.max_connections - local.connections_kept_free":
         return None, f"output service_max_connections is {output!r}, not max_connections less connections_kept_free"
-    kept_free, why = stack.try_evaluate(stack.locals.get("connections_kept_free"))
-    if why:
-        return None, f"local.connections_kept_free does not evaluate: {why}"
+    if "connections_kept_free" not in stack.locals:
+        return None, "the database stack defines no local.connections_kept_free"
+    kept_free, why = stack.try_evaluate(stack.locals["connections_kept_free"])
+    if why or not isinstance(kept_free, int):
+        return None, f"local.connections_kept_free does not evaluate to a number: {why or kept_free!r}"
     # PostgreSQL's defaults when the group leaves them alone: 3 for superusers, 2 for rds_superuser.
     reserved = settings.get("superuser_reserved_connections", 3) + settings.get("rds.rds_superuser_reserved_connections", 2)
     if kept_free < reserved:
@@ -744,7 +746,10 @@ SERVICE_CONFIGURATION = "app/Sources/OrdersService/Configuration/ServiceConfigur
 def _service_max_body_bytes(repo_root: Path) -> int | None:
     """The default MAX_BODY_BYTES the service declares (`maxBodyBytes: Int = 64 * 1024`), read from its
     source so the two cannot drift; None when the declaration is not found."""
-    source = (repo_root / SERVICE_CONFIGURATION).read_text(encoding="utf-8")
+    path = repo_root / SERVICE_CONFIGURATION
+    if not path.exists():
+        return None
+    source = path.read_text(encoding="utf-8")
     match = re.search(r"var maxBodyBytes: Int = ([0-9_]+(?: \* [0-9_]+)*)\n", source)
     if not match:
         return None
@@ -758,7 +763,7 @@ def check_waf_admits_the_service_body_limit(stack_dir: Path, repo_root: Path) ->
     env = _environment(stack, _container(stack, "service_container"))
     limit = int(env["MAX_BODY_BYTES"]) if env.get("MAX_BODY_BYTES") else _service_max_body_bytes(repo_root)
     if limit is None:
-        return [f"no `var maxBodyBytes: Int = ...` default found in {SERVICE_CONFIGURATION}"]
+        return [f"no `var maxBodyBytes: Int = ...` default found in {SERVICE_CONFIGURATION} (missing or changed)"]
     if limit <= WAF_COMMON_RULES_BODY_LIMIT:
         return []
     acl = stack.resource("aws_wafv2_web_acl", "service")
