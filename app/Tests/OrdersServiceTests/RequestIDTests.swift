@@ -61,4 +61,15 @@ struct RequestIDTests {
             }
         }
     }
+
+    @Test("generated ids are distinct and do not count the requests served")
+    func generatedIDsAreScrambled() {
+        let ids = (0..<10_000).map { _ in RequestIDMiddleware.generate() }
+        #expect(Set(ids).count == ids.count)
+        #expect(Set(ids.map { $0.prefix(16) }).count == 1)
+        let counters = ids.compactMap { UInt64($0.dropFirst(16), radix: 16) }
+        #expect(counters.count == ids.count)
+        let consecutive = zip(counters, counters.dropFirst()).filter { $1 == $0 &+ 1 }
+        #expect(consecutive.isEmpty)
+    }
 }

@@ -60,18 +60,28 @@ public struct RequestIDMiddleware: RouterMiddleware {
         return safe ? value : nil
     }
 
-    /// 32 lower-case hex digits: this process's random 64-bit prefix, then a 64-bit counter.
+    /// 32 lower-case hex digits: this process's random 64-bit prefix, then a scrambled 64-bit counter.
     ///
-    /// Unique across processes (the prefix) and within one (the counter), at the cost of an atomic
-    /// increment: two calls to the system's random source per request cost several times more, and an
-    /// id needs to be unique, not secret.
+    /// Unique across processes (the prefix) and within one (the counter, through a bijection), at the
+    /// cost of an atomic increment: two calls to the system's random source per request cost several
+    /// times more, and an id needs to be unique, not secret. The scrambling keeps the ids from telling a
+    /// client how many requests an instance has served.
     static func generate() -> String {
         let sequence = generatedCount.wrappingAdd(1, ordering: .relaxed).oldValue
         return String(unsafeUninitializedCapacity: 32) { buffer in
             writeHex(processPrefix, into: buffer, at: 0)
-            writeHex(sequence, into: buffer, at: 16)
+            writeHex(scrambled(sequence), into: buffer, at: 16)
             return 32
         }
+    }
+
+    /// SplitMix64's finaliser: a bijection on 64-bit values (each step, an odd multiplication or an
+    /// xor with a right shift, can be undone), so distinct counters give distinct results.
+    static func scrambled(_ value: UInt64) -> UInt64 {
+        var mixed = value &+ 0x9E37_79B9_7F4A_7C15
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
     }
 
     private static let processPrefix: UInt64 = {
