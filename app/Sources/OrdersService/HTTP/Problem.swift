@@ -81,8 +81,8 @@ extension Problem {
     /// `Idempotency-Key`: with the same key, a retry returns the order if it was created.
     public static let storeUnavailable = Problem(
         .serviceUnavailable,
-        detail:
-            "The order store is unavailable. Retry after the delay in Retry-After; retry a POST with the same Idempotency-Key, so an order that was created is returned, not created twice.",
+        detail: "The order store is unavailable. Retry after the delay in Retry-After; "
+            + "retry a POST with the same Idempotency-Key, so an order that was created is returned, not created twice.",
         headers: [.retryAfter: "2"]
     )
 }

@@ -5,7 +5,9 @@ import HTTPTypes
 ///
 /// Cancellation is cooperative. Reading the body and the PostgreSQL store's calls honour it (they answer
 /// at once when cancelled, see ``withDeadline(_:_:operation:)``); an SQLite statement runs to its end
-/// first, which SQLite's busy timeout bounds, so on the embedded store the 503 can come that much later.
+/// first, so on the embedded store the 503 comes once the statement in progress is done (a point
+/// read or an insert takes microseconds; one waiting for another process's lock gives up after
+/// SQLite's 5 s busy timeout).
 func withRequestTimeLimit<Value: Sendable>(
     _ limit: Duration,
     _ handler: @escaping @Sendable () async throws -> Value

@@ -51,7 +51,8 @@ public final class PostgresOrderStore: OrderStore, APIKeyStore {
     /// Two failures leave readiness alone: the caller giving up (its request was cancelled), and one
     /// query outlasting the bound. Neither says the database is down, and marking it down would turn
     /// every order request of this instance into a 503 until the next probe; a database that really
-    /// stopped answering fails the monitor's probe within a second.
+    /// stopped answering fails the monitor's next probe (once a second, 1 s timeout), so within about
+    /// two seconds.
     func perform<Value: Sendable>(
         _ description: String,
         _ operation: @escaping @Sendable (PostgresClient) async throws -> Value
