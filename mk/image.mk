@@ -11,13 +11,16 @@
 # docs/container.md has the design and the measured figures.
 
 IMAGE ?= orders-service:local
+# IMAGE_NO_CACHE=1 builds every layer anew instead of reusing the engine's layer cache.
+IMAGE_NO_CACHE ?= 0
 # The compiler shares the machine's CPU with everything else; a niceness of 10 keeps it polite.
 IMAGE_BUILD_NICENESS ?= 10
 IMAGE_BUILD_ARGS = \
 	--build-arg BUILD_NICENESS=$(IMAGE_BUILD_NICENESS) \
 	--build-arg REVISION="$$(git -C $(ROOT) rev-parse HEAD 2>/dev/null || true)" \
 	--build-arg VERSION="$$(git -C $(ROOT) describe --always --dirty 2>/dev/null || echo dev)" \
-	--build-arg SOURCE_URL="$$(git -C $(ROOT) remote get-url origin 2>/dev/null || true)"
+	--build-arg SOURCE_URL="$$(git -C $(ROOT) remote get-url origin 2>/dev/null || true)" \
+	$(if $(filter 1,$(IMAGE_NO_CACHE)),--no-cache)
 
 .PHONY: image image-test docker-engine
 

@@ -19,7 +19,9 @@ Usage: tests/image/run.sh [--help]   (normally: make image-test)
 3. builds the image with \`make image\` (IMAGE=$IMAGE);
 4. runs tests/image against it and prints its size, binary size and start-up time.
 
-Environment: PY (the venv's python), MAKE, IMAGE, CI (true: a missing engine fails the run).
+Environment: PY (the venv's python), MAKE, IMAGE, CI (true: a missing engine fails the run),
+IMAGE_TEST_NO_CACHE (1: build every layer anew; .ci/run sets it, since the engine outlives the clone
+and its layer cache may hold another run's layers).
 EOF
 }
 
@@ -57,7 +59,7 @@ main() {
     fi
 
     echo "==> image-test: building $IMAGE"
-    "$MAKE" -C "$ROOT" image IMAGE="$IMAGE"
+    "$MAKE" -C "$ROOT" image IMAGE="$IMAGE" IMAGE_NO_CACHE="${IMAGE_TEST_NO_CACHE:-0}"
 
     echo "==> image-test: running $IMAGE"
     IMAGE_UNDER_TEST="$IMAGE" pytest_image -v test_image.py test_container.py
