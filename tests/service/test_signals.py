@@ -19,8 +19,7 @@ def _hold_a_request_open(port: int, token: str) -> socket.socket:
 
 
 def test_sigint_drains_like_sigterm():
-    service = Service({"DRAIN_DELAY_SECONDS": "1", "SHUTDOWN_TIMEOUT_SECONDS": "5"}).start()
-    try:
+    with Service({"DRAIN_DELAY_SECONDS": "1", "SHUTDOWN_TIMEOUT_SECONDS": "5"}).start() as service:
         signalled = time.monotonic()
         service.signal(signal.SIGINT)
         time.sleep(0.3)
@@ -28,24 +27,16 @@ def test_sigint_drains_like_sigterm():
         assert service.get("/health/live").status == 200, "still serving during the drain"
         assert service.wait(timeout=10) == 0
         took = time.monotonic() - signalled
-    finally:
-        service.stop()
     assert 1 <= took < 6, f"stopped {took:.1f} s after SIGINT: the drain delay, then a quick shutdown"
     assert "stopped cleanly" in service.logs()
 
 
 def test_a_second_signal_ends_the_drain_at_once():
-    service = Service({"DRAIN_DELAY_SECONDS": "20", "SHUTDOWN_TIMEOUT_SECONDS": "5"}).start()
-    try:
+    with Service({"DRAIN_DELAY_SECONDS": "20", "SHUTDOWN_TIMEOUT_SECONDS": "5"}).start() as service:
         service.signal(signal.SIGTERM)
         time.sleep(0.5)
         assert service.get("/health").status == 503, "the first signal started the drain"
-        second = time.monotonic()
-        service.signal(signal.SIGTERM)
-        code = service.wait(timeout=10)
-        took = time.monotonic() - second
-    finally:
-        service.stop()
+        code, took = service.signal_and_wait(signal.SIGTERM, timeout=10)
     assert code == 128 + signal.SIGTERM, f"exit status {code}, expected 128 + SIGTERM"
     assert took < 2, f"{took:.1f} s after the second signal, against a drain of 20 s"
     assert "second stop signal" in service.logs()
@@ -53,22 +44,11 @@ def test_a_second_signal_ends_the_drain_at_once():
 
 def test_a_request_past_the_shutdown_bound_is_cut_short_with_exit_1():
     # The request time limit is longer than the bound, so only the bound can end the held request.
-    service = Service(
-        {"DRAIN_DELAY_SECONDS": "0", "SHUTDOWN_TIMEOUT_SECONDS": "1", "REQUEST_TIMEOUT_SECONDS": "30"}
-    ).start()
-    try:
-        token = service.create_key("c-1")
-        held = _hold_a_request_open(service.port, token)
-        try:
+    environment = {"DRAIN_DELAY_SECONDS": "0", "SHUTDOWN_TIMEOUT_SECONDS": "1", "REQUEST_TIMEOUT_SECONDS": "30"}
+    with Service(environment).start() as service:
+        with _hold_a_request_open(service.port, service.create_key("c-1")):
             time.sleep(0.5)
-            signalled = time.monotonic()
-            service.signal(signal.SIGTERM)
-            code = service.wait(timeout=15)
-            took = time.monotonic() - signalled
-        finally:
-            held.close()
-    finally:
-        service.stop()
+            code, took = service.signal_and_wait(signal.SIGTERM, timeout=15)
     assert code == 1, f"exit status {code}: a stop that cut work short must not look clean"
     # The bound (1 s), then at most the 2 s the group allows cancelled work to end.
     assert 1 <= took < 4, f"stopped {took:.1f} s after SIGTERM, against a bound of 1 s"

@@ -122,6 +122,19 @@ class Service:
         assert self.process is not None
         return self.process.wait(timeout=timeout)
 
+    def signal_and_wait(self, number: int, timeout: float) -> tuple[int, float]:
+        """Sends `number`, waits for the process to end; its exit status and the seconds it took."""
+        sent = time.monotonic()
+        self.signal(number)
+        code = self.wait(timeout=timeout)
+        return code, time.monotonic() - sent
+
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 20) -> int | None:
         if self.process is None or self.process.poll() is not None:
             return self.process.returncode if self.process else None
