@@ -33,18 +33,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import seed  # noqa: E402
+from benchlib import load, seed  # noqa: E402
 from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E402
 
-LUA = ROOT / "bench" / "lua"
-# workload -> (wrk script, path)
-WORKLOADS = {
-    "health": ("get.lua", "/health"),
-    "order": ("get_order.lua", "/"),
-    "list": ("get.lua", "/orders"),
-    "create": ("post_orders.lua", "/"),
-}
-SERVICE_CPUS, LOAD_CPU = {0}, "1"
+# workload id -> (wrk script, path), as `make bench` drives them
+WORKLOADS = {workload[0]: (workload[3], workload[4]) for workload in [load.HEALTH, *load.ORDERS]}
+SERVICE_CPUS = {0}
+LOAD = load.LoadSettings(connections=32, load_cpus={1})
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -107,23 +102,18 @@ def main() -> int:
             nginx.start()
             script, path, port, pid = "get.lua", Nginx.path, nginx.port, nginx.worker_pid()
 
-        env = {**os.environ, "BENCH_LUA_DIR": str(LUA), "BENCH_API_KEY": key, "BENCH_IDS_FILE": str(workdir / "ids"),
+        env = {"BENCH_API_KEY": key, "BENCH_IDS_FILE": str(workdir / "ids"),
                "BENCH_RUN_ID": f"profile-{time.time_ns()}", "BENCH_CUSTOMER": seed.CUSTOMER}
         before = cpu_seconds(pid)
-        load = subprocess.Popen(
-            ["taskset", "-c", LOAD_CPU, "wrk", "-t1", "-c32", f"-d{arguments.seconds}s", "-s", str(LUA / script),
-             f"http://127.0.0.1:{port}{path}"],
-            env=env, stdout=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        wrk = load.start_wrk(f"http://127.0.0.1:{port}{path}", script, arguments.seconds, LOAD, env)
         data = arguments.out / f"{name}.perf.data"
         if not arguments.no_perf:
             time.sleep(arguments.seconds / 4)
             subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
                             "-p", str(pid), "-o", str(data), "--", "sleep", str(arguments.seconds / 2)],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        output, _ = load.communicate(timeout=arguments.seconds + 60)
+        requests = load.finish_wrk(wrk, arguments.seconds).requests
         used = cpu_seconds(pid) - before
-        requests = int(re.search(r"(\d+) requests in", output).group(1))
         # Sampling costs the profiled process some CPU of its own: compare figures taken with --no-perf.
         profiled = "" if arguments.no_perf else ", sampled by perf"
         summary = (f"{name}: {requests} requests in {arguments.seconds} s, {1e6 * used / requests:.1f} us of "

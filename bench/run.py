@@ -32,15 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import load, report, seed, startup, targets  # noqa: E402
 from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E402
 
-# (id, name, method, wrk script, path, needs an API key)
-HEALTH = ("health", "GET /health", "GET", "get.lua", "/health", False)
-ORDERS = [
-    ("order", "GET /orders/{id}", "GET", "get_order.lua", "/", True),
-    ("list", "GET /orders (page of 20)", "GET", "get.lua", "/orders", True),
-    ("create", "POST /orders", "POST", "post_orders.lua", "/", True),
-]
 # The service processes of a run: (store, access log, workloads).
-PROCESSES = [("sqlite", False, [HEALTH, *ORDERS]), ("sqlite", True, ORDERS), ("postgres", False, ORDERS)]
+PROCESSES = [("sqlite", False, [load.HEALTH, *load.ORDERS]), ("sqlite", True, load.ORDERS),
+             ("postgres", False, load.ORDERS)]
 EXPECTED_WORKLOADS = sum(len(workloads) for _, _, workloads in PROCESSES)
 
 

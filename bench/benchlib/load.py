@@ -14,6 +14,14 @@ from pathlib import Path
 LUA_DIR = Path(__file__).resolve().parents[1] / "lua"
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
+# The service's workloads: (id, name, method, wrk script, path, needs an API key).
+HEALTH = ("health", "GET /health", "GET", "get.lua", "/health", False)
+ORDERS = [
+    ("order", "GET /orders/{id}", "GET", "get_order.lua", "/", True),
+    ("list", "GET /orders (page of 20)", "GET", "get.lua", "/orders", True),
+    ("create", "POST /orders", "POST", "post_orders.lua", "/", True),
+]
+
 
 @dataclass
 class LoadSettings:
@@ -45,15 +53,20 @@ def _pinned(command: list[str], cpus: set[int] | None) -> list[str]:
     return ["taskset", "-c", ",".join(str(cpu) for cpu in sorted(cpus)), *command]
 
 
-def run_wrk(url: str, script: str, seconds: int, settings: LoadSettings, env: dict[str, str]) -> RunFigures:
-    """One wrk run (1 thread, `settings.connections` connections); figures from bench/lua/report.lua."""
+def start_wrk(url: str, script: str, seconds: int, settings: LoadSettings, env: dict[str, str]) -> subprocess.Popen:
+    """Starts one wrk run (1 thread, `settings.connections` connections) and returns at once."""
     command = _pinned(["wrk", "-t1", f"-c{settings.connections}", f"-d{seconds}s", "--timeout", "2s",
                        "-s", str(LUA_DIR / script), url], settings.load_cpus)
-    result = subprocess.run(command, env={**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), **env},
-                            capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
-    if result.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk {script} {url} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return subprocess.Popen(command, env={**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_wrk(process: subprocess.Popen, seconds: int) -> RunFigures:
+    """Waits for a run `start_wrk` began; its figures, from bench/lua/report.lua."""
+    stdout, stderr = process.communicate(timeout=seconds + 60)
+    line = next((line for line in stdout.splitlines() if line.startswith("BENCH_RESULT ")), None)
+    if process.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk {' '.join(process.args)} failed ({process.returncode}):\n{stdout}\n{stderr}")
     raw = json.loads(line.removeprefix("BENCH_RESULT "))
     run_seconds = raw["duration_us"] / 1e6
     return RunFigures(
@@ -65,6 +78,11 @@ def run_wrk(url: str, script: str, seconds: int, settings: LoadSettings, env: di
         errors=sum(raw["errors"].values()),
         error_detail=raw["errors"],
     )
+
+
+def run_wrk(url: str, script: str, seconds: int, settings: LoadSettings, env: dict[str, str]) -> RunFigures:
+    """One wrk run, start to finish."""
+    return finish_wrk(start_wrk(url, script, seconds, settings, env), seconds)
 
 
 def drive(url: str, script: str, settings: LoadSettings, env: dict[str, str]) -> list[RunFigures]:
