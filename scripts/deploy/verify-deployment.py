@@ -21,13 +21,12 @@ Only the standard library is used, so it runs on any runner with python3.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shlex
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
+
+from aws_queries import describe_service
+from clients import CliError, write_github_output
 
 EXIT_COMPLETED = 0
 EXIT_FAILED = 1
@@ -58,10 +57,6 @@ environment:
                  recorded describe-services outputs.
   GITHUB_OUTPUT  when set, deployment-id=, verdict= and reason= are appended to it.
 """
-
-
-class AwsError(Exception):
-    """The AWS CLI failed, or answered something that is not a usable service description."""
 
 
 @dataclass(frozen=True)
@@ -114,38 +109,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def log(message: str) -> None:
     print(f"verify-deployment: {message}", flush=True)
-
-
-def describe_service(cluster: str, service: str) -> dict:
-    """One `aws ecs describe-services` call; returns the service object."""
-    command = shlex.split(os.environ.get("AWS_CLI", "aws")) + [
-        "ecs",
-        "describe-services",
-        "--cluster",
-        cluster,
-        "--services",
-        service,
-        "--output",
-        "json",
-    ]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise AwsError(f"could not run {command[0]}: {error}") from error
-    if result.returncode != 0:
-        raise AwsError(f"describe-services exited {result.returncode}: {result.stderr.strip()}")
-    try:
-        answer = json.loads(result.stdout)
-    except json.JSONDecodeError as error:
-        raise AwsError(f"describe-services printed no JSON: {error}") from error
-    failures = answer.get("failures") or []
-    if failures:
-        reasons = ", ".join(f"{f.get('arn', '?')}: {f.get('reason', '?')}" for f in failures)
-        raise AwsError(f"describe-services reported failures: {reasons}")
-    services = answer.get("services") or []
-    if len(services) != 1:
-        raise AwsError(f"describe-services returned {len(services)} services, expected 1")
-    return services[0]
 
 
 def find_ours(deployments: list[dict], task_definition_arn: str, deployment_id: str | None) -> dict | None:
@@ -224,16 +187,6 @@ def show_recent_events(service: dict | None) -> None:
         log(f"  event {event.get('createdAt')}: {event.get('message')}")
 
 
-def write_github_output(verdict: Verdict, deployment_id: str | None) -> None:
-    path = os.environ.get("GITHUB_OUTPUT")
-    if not path:
-        return
-    with open(path, "a", encoding="utf-8") as output:
-        output.write(f"deployment-id={deployment_id or ''}\n")
-        output.write(f"verdict={verdict.name}\n")
-        output.write(f"reason={verdict.message.replace(chr(10), ' ')}\n")
-
-
 def verify(args: argparse.Namespace) -> tuple[Verdict, str | None]:
     """Poll until a verdict or the deadline; returns the verdict and the deployment id seen."""
     started = time.monotonic()
@@ -245,7 +198,7 @@ def verify(args: argparse.Namespace) -> tuple[Verdict, str | None]:
         try:
             service = describe_service(args.cluster, args.service)
             errors_in_a_row = 0
-        except AwsError as error:
+        except CliError as error:
             errors_in_a_row += 1
             log(f"AWS error {errors_in_a_row}/{MAX_CONSECUTIVE_AWS_ERRORS}: {error}")
             if errors_in_a_row >= MAX_CONSECUTIVE_AWS_ERRORS:
@@ -282,7 +235,7 @@ def main(argv: list[str]) -> int:
     verdict, deployment_id = verify(args)
     status = "PASS" if verdict.exit_code == EXIT_COMPLETED else "FAIL"
     log(f"{status} {verdict.name}: {verdict.message}")
-    write_github_output(verdict, deployment_id)
+    write_github_output({"deployment-id": deployment_id or "", "verdict": verdict.name, "reason": verdict.message})
     return verdict.exit_code
 
 

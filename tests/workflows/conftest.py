@@ -6,12 +6,30 @@ from pathlib import Path
 
 import pytest
 
-from workflow_support import FakeAws
+from workflow_support import FakeCli
+
+
+def _fake(tmp_path: Path, name: str) -> FakeCli:
+    state = tmp_path / f"fake-{name}"
+    state.mkdir()
+    fake = FakeCli(state_dir=state)
+    fake.plan({})
+    return fake
 
 
 @pytest.fixture
-def fake_aws(tmp_path: Path) -> FakeAws:
+def fake_aws(tmp_path: Path) -> FakeCli:
     """A fake `aws` command in a fresh state directory; plan its answers with fake_aws.plan()."""
-    state = tmp_path / "fake-aws"
-    state.mkdir()
-    return FakeAws(state_dir=state, plan_file=state / "plan.json")
+    return _fake(tmp_path, "aws")
+
+
+@pytest.fixture
+def fake_gh(tmp_path: Path) -> FakeCli:
+    """A fake `gh` command (GH_CLI); its plan keys are "api <path>"."""
+    return _fake(tmp_path, "gh")
+
+
+@pytest.fixture
+def fake_docker(tmp_path: Path) -> FakeCli:
+    """A fake `docker` command (DOCKER); its plan keys are e.g. "buildx imagetools" and "login --username"."""
+    return _fake(tmp_path, "docker")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow_support import ROOT, FakeAws, run_script
+from workflow_support import ROOT, FakeCli, run_script
 
 RESOLVE_IMAGE = ROOT / "scripts" / "deploy" / "resolve-image.sh"
 FETCH_CA = ROOT / "scripts" / "deploy" / "fetch-rds-ca-bundle.sh"
@@ -32,7 +32,7 @@ NOT_FOUND = ("An error occurred (ImageNotFoundException) when calling the Descri
 # resolve-image.sh
 
 
-def resolve(fake_aws: FakeAws, tmp_path: Path, architecture: str = "X86_64", tag: str = SHA):
+def resolve(fake_aws: FakeCli, tmp_path: Path, architecture: str = "X86_64", tag: str = SHA):
     output = tmp_path / "github-output"
     result = run_script(
         ["bash", str(RESOLVE_IMAGE), "--repository", "orders-service", "--tag", tag,
@@ -43,7 +43,7 @@ def resolve(fake_aws: FakeAws, tmp_path: Path, architecture: str = "X86_64", tag
     return result, written
 
 
-def test_existing_tag_is_reused_by_digest(fake_aws: FakeAws, tmp_path: Path):
+def test_existing_tag_is_reused_by_digest(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({"ecs describe-task-definition": [{"stdout": "X86_64"}],
                    "ecr describe-images": [{"stdout": DIGEST}]})
     result, written = resolve(fake_aws, tmp_path)
@@ -54,7 +54,7 @@ def test_existing_tag_is_reused_by_digest(fake_aws: FakeAws, tmp_path: Path):
     assert describe_images[describe_images.index("--image-ids") + 1] == f"imageTag={SHA}"
 
 
-def test_missing_tag_means_build(fake_aws: FakeAws, tmp_path: Path):
+def test_missing_tag_means_build(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({"ecs describe-task-definition": [{"stdout": "ARM64"}],
                    "ecr describe-images": [{"exit": 254, "stderr": NOT_FOUND}]})
     result, written = resolve(fake_aws, tmp_path, architecture="ARM64")
@@ -62,7 +62,7 @@ def test_missing_tag_means_build(fake_aws: FakeAws, tmp_path: Path):
     assert written.splitlines() == ["platform=linux/arm64", "existing-digest="]
 
 
-def test_task_definition_without_runtime_platform_is_x86(fake_aws: FakeAws, tmp_path: Path):
+def test_task_definition_without_runtime_platform_is_x86(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({"ecs describe-task-definition": [{"stdout": "None"}],
                    "ecr describe-images": [{"exit": 254, "stderr": NOT_FOUND}]})
     result, _ = resolve(fake_aws, tmp_path)
@@ -88,7 +88,7 @@ def test_task_definition_without_runtime_platform_is_x86(fake_aws: FakeAws, tmp_
          "unexpected digest"),
     ],
 )
-def test_resolve_image_refuses(case, architecture, plan, message, fake_aws: FakeAws, tmp_path: Path):
+def test_resolve_image_refuses(case, architecture, plan, message, fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan(plan)
     result, written = resolve(fake_aws, tmp_path, architecture=architecture)
     assert result.returncode == 1, f"{case}: {result.stdout}{result.stderr}"
@@ -96,7 +96,7 @@ def test_resolve_image_refuses(case, architecture, plan, message, fake_aws: Fake
     assert written == "", "nothing may reach the workflow's outputs on a refusal"
 
 
-def test_tag_must_be_a_full_commit_sha(fake_aws: FakeAws, tmp_path: Path):
+def test_tag_must_be_a_full_commit_sha(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({})
     result, _ = resolve(fake_aws, tmp_path, tag="latest")
     assert result.returncode == 1 and "full commit SHA" in result.stderr

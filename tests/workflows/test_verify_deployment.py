@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from workflow_support import FIXTURES, ROOT, FakeAws, run_script
+from workflow_support import FIXTURES, ROOT, FakeCli, run_script
 
 SCRIPT = ROOT / "scripts" / "deploy" / "verify-deployment.py"
 DESCRIBE_SERVICES = FIXTURES / "describe-services"
@@ -40,7 +40,7 @@ def recorded(name: str) -> list[dict]:
     return json.loads((DESCRIBE_SERVICES / f"{name}.json").read_text())
 
 
-def verify(fake_aws: FakeAws, fixture: str, tmp_path: Path, *extra: str):
+def verify(fake_aws: FakeCli, fixture: str, tmp_path: Path, *extra: str):
     deadline = SHORT_DEADLINE if fixture == "in-progress-past-deadline" else LONG_DEADLINE
     fake_aws.plan({"ecs describe-services": [{"stdout_json": answer} for answer in recorded(fixture)]})
     github_output = tmp_path / "github-output"
@@ -64,7 +64,7 @@ def test_every_fixture_has_an_expectation():
 
 
 @pytest.mark.parametrize("fixture", sorted(EXPECTED))
-def test_fixture_verdict(fixture: str, fake_aws: FakeAws, tmp_path: Path, capsys):
+def test_fixture_verdict(fixture: str, fake_aws: FakeCli, tmp_path: Path, capsys):
     exit_code, verdict, words = EXPECTED[fixture]
     result, outputs = verify(fake_aws, fixture, tmp_path)
     final = result.stdout.strip().splitlines()[-1]
@@ -83,7 +83,7 @@ def test_fixture_verdict(fixture: str, fake_aws: FakeAws, tmp_path: Path, capsys
         assert call[call.index("--services") + 1] == "orders-service"
 
 
-def test_in_progress_polls_until_completed(fake_aws: FakeAws, tmp_path: Path):
+def test_in_progress_polls_until_completed(fake_aws: FakeCli, tmp_path: Path):
     result, outputs = verify(fake_aws, "in-progress-then-completed", tmp_path)
     assert result.returncode == 0
     # Five recorded answers: four IN_PROGRESS progress lines, then the verdict on the fifth.
@@ -92,26 +92,26 @@ def test_in_progress_polls_until_completed(fake_aws: FakeAws, tmp_path: Path):
     assert outputs["deployment-id"] == "ecs-svc/6917529027641081855"
 
 
-def test_deadline_case_keeps_polling_until_the_deadline(fake_aws: FakeAws, tmp_path: Path):
+def test_deadline_case_keeps_polling_until_the_deadline(fake_aws: FakeCli, tmp_path: Path):
     result, _ = verify(fake_aws, "in-progress-past-deadline", tmp_path)
     assert result.returncode == 4
     # It looked again and again (each look costs a process start) until the deadline, not just once.
     assert len(fake_aws.calls()) >= 2
 
 
-def test_failure_shows_the_service_events(fake_aws: FakeAws, tmp_path: Path):
+def test_failure_shows_the_service_events(fake_aws: FakeCli, tmp_path: Path):
     result, _ = verify(fake_aws, "failed-circuit-breaker", tmp_path)
     assert "deployment failed: tasks failed to start" in result.stdout
 
 
-def test_deployment_id_selects_the_deployment(fake_aws: FakeAws, tmp_path: Path):
+def test_deployment_id_selects_the_deployment(fake_aws: FakeCli, tmp_path: Path):
     # Named, the PRIMARY deployment that completed is judged: a pass, reported under its id.
     result, outputs = verify(fake_aws, "completed", tmp_path, "--deployment-id", "ecs-svc/6917529027641081855")
     assert result.returncode == 0, result.stdout
     assert outputs["deployment-id"] == "ecs-svc/6917529027641081855"
 
 
-def test_deployment_id_is_judged_even_when_another_would_pass(fake_aws: FakeAws, tmp_path: Path):
+def test_deployment_id_is_judged_even_when_another_would_pass(fake_aws: FakeCli, tmp_path: Path):
     # The id names the ACTIVE deployment of the previous revision (:41), next to this run's failing
     # PRIMARY one: the script judges the one named, and it runs another revision, so that is an error.
     # Without the id it would have judged the PRIMARY deployment and said FAILED (exit 1).
@@ -123,7 +123,7 @@ def test_deployment_id_is_judged_even_when_another_would_pass(fake_aws: FakeAws,
     assert unnamed.returncode == 1, unnamed.stdout
 
 
-def test_an_unknown_deployment_id_falls_back_to_the_revision(fake_aws: FakeAws, tmp_path: Path):
+def test_an_unknown_deployment_id_falls_back_to_the_revision(fake_aws: FakeCli, tmp_path: Path):
     # The named deployment is not there, and the PRIMARY one is ours by task definition: COMPLETED
     # still holds only because PRIMARY runs this run's revision.
     result, outputs = verify(fake_aws, "completed", tmp_path, "--deployment-id", "ecs-svc/1")
@@ -131,7 +131,7 @@ def test_an_unknown_deployment_id_falls_back_to_the_revision(fake_aws: FakeAws, 
     assert outputs["deployment-id"] == "ecs-svc/1"
 
 
-def test_completed_for_another_revision_is_not_a_pass(fake_aws: FakeAws, tmp_path: Path):
+def test_completed_for_another_revision_is_not_a_pass(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({"ecs describe-services": [{"stdout_json": recorded("completed")[0]}]})
     result = run_script(
         [sys.executable, str(SCRIPT), "--cluster", "orders-service", "--service", "orders-service",
@@ -141,7 +141,7 @@ def test_completed_for_another_revision_is_not_a_pass(fake_aws: FakeAws, tmp_pat
     assert result.returncode == 3, result.stdout
 
 
-def test_aws_errors_are_retried_then_reported(fake_aws: FakeAws, tmp_path: Path):
+def test_aws_errors_are_retried_then_reported(fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan({"ecs describe-services": [
         {"exit": 254, "stderr": "An error occurred (ThrottlingException) when calling the DescribeServices operation: Rate exceeded"},
     ]})
