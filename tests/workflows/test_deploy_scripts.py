@@ -1,6 +1,6 @@
-"""The deploy workflow's helper scripts, run for real against fakes on this machine.
+"""The build job's and smoke test's helper scripts, run for real against fakes on this machine.
 
-- resolve-image.sh against the fake AWS CLI (tag present, absent, AWS errors, architecture drift);
+- resolve-image.sh against the fake AWS CLI (tag present, absent, AWS errors);
 - fetch-rds-ca-bundle.sh against file:// URLs holding certificates made here with openssl;
 - smoke-test.sh against a small orders API served on 127.0.0.1 that can be told to misbehave.
 """
@@ -32,11 +32,10 @@ NOT_FOUND = ("An error occurred (ImageNotFoundException) when calling the Descri
 # resolve-image.sh
 
 
-def resolve(fake_aws: FakeCli, tmp_path: Path, architecture: str = "X86_64", tag: str = SHA):
+def resolve(fake_aws: FakeCli, tmp_path: Path, tag: str = SHA):
     output = tmp_path / "github-output"
     result = run_script(
-        ["bash", str(RESOLVE_IMAGE), "--repository", "orders-service", "--tag", tag,
-         "--cpu-architecture", architecture, "--task-family", "orders-service"],
+        ["bash", str(RESOLVE_IMAGE), "--repository", "orders-service", "--tag", tag],
         {**fake_aws.env(), "GITHUB_OUTPUT": str(output)},
     )
     written = output.read_text() if output.exists() else ""
@@ -44,60 +43,40 @@ def resolve(fake_aws: FakeCli, tmp_path: Path, architecture: str = "X86_64", tag
 
 
 def test_existing_tag_is_reused_by_digest(fake_aws: FakeCli, tmp_path: Path):
-    fake_aws.plan({"ecs describe-task-definition": [{"stdout": "X86_64"}],
-                   "ecr describe-images": [{"stdout": DIGEST}]})
+    fake_aws.plan({"ecr describe-images": [{"stdout": DIGEST}]})
     result, written = resolve(fake_aws, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert written.splitlines() == ["platform=linux/amd64", f"existing-digest={DIGEST}"]
+    assert written.splitlines() == [f"existing-digest={DIGEST}"]
     assert "reusing it, no build" in result.stderr
-    describe_images = next(c for c in fake_aws.calls() if c[:2] == ["ecr", "describe-images"])
+    describe_images = fake_aws.calls_to("ecr describe-images")[0]
     assert describe_images[describe_images.index("--image-ids") + 1] == f"imageTag={SHA}"
 
 
 def test_missing_tag_means_build(fake_aws: FakeCli, tmp_path: Path):
-    fake_aws.plan({"ecs describe-task-definition": [{"stdout": "ARM64"}],
-                   "ecr describe-images": [{"exit": 254, "stderr": NOT_FOUND}]})
-    result, written = resolve(fake_aws, tmp_path, architecture="ARM64")
+    fake_aws.plan({"ecr describe-images": [{"exit": 254, "stderr": NOT_FOUND}]})
+    result, written = resolve(fake_aws, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert written.splitlines() == ["platform=linux/arm64", "existing-digest="]
-
-
-def test_task_definition_without_runtime_platform_is_x86(fake_aws: FakeCli, tmp_path: Path):
-    fake_aws.plan({"ecs describe-task-definition": [{"stdout": "None"}],
-                   "ecr describe-images": [{"exit": 254, "stderr": NOT_FOUND}]})
-    result, _ = resolve(fake_aws, tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert written.splitlines() == ["existing-digest="]
+    assert "building it" in result.stderr
 
 
 @pytest.mark.parametrize(
-    ("case", "architecture", "plan", "message"),
+    ("case", "plan", "message"),
     [
-        ("architecture drift", "ARM64",
-         {"ecs describe-task-definition": [{"stdout": "X86_64"}], "ecr describe-images": [{"stdout": DIGEST}]},
-         "runs X86_64, but CPU_ARCHITECTURE says ARM64"),
-        ("unknown architecture", "amd64", {}, "must be X86_64 or ARM64"),
-        ("access denied", "X86_64",
-         {"ecs describe-task-definition": [{"stdout": "X86_64"}],
-          "ecr describe-images": [{"exit": 254, "stderr": "An error occurred (AccessDeniedException)"}]},
+        ("access denied", {"ecr describe-images": [{"exit": 254, "stderr": "An error occurred (AccessDeniedException)"}]},
          "AccessDeniedException"),
-        ("missing family", "X86_64",
-         {"ecs describe-task-definition": [{"exit": 254, "stderr": "An error occurred (ClientException)"}]},
-         "could not describe task definition family"),
-        ("garbage digest", "X86_64",
-         {"ecs describe-task-definition": [{"stdout": "X86_64"}], "ecr describe-images": [{"stdout": "None"}]},
-         "unexpected digest"),
+        ("garbage digest", {"ecr describe-images": [{"stdout": "None"}]}, "unexpected digest"),
     ],
 )
-def test_resolve_image_refuses(case, architecture, plan, message, fake_aws: FakeCli, tmp_path: Path):
+def test_resolve_image_refuses(case, plan, message, fake_aws: FakeCli, tmp_path: Path):
     fake_aws.plan(plan)
-    result, written = resolve(fake_aws, tmp_path, architecture=architecture)
+    result, written = resolve(fake_aws, tmp_path)
     assert result.returncode == 1, f"{case}: {result.stdout}{result.stderr}"
     assert message in result.stderr, result.stderr
     assert written == "", "nothing may reach the workflow's outputs on a refusal"
 
 
 def test_tag_must_be_a_full_commit_sha(fake_aws: FakeCli, tmp_path: Path):
-    fake_aws.plan({})
     result, _ = resolve(fake_aws, tmp_path, tag="latest")
     assert result.returncode == 1 and "full commit SHA" in result.stderr
     assert fake_aws.calls() == []

@@ -3,7 +3,8 @@
 Each rule takes a parsed workflow (and its text where comments matter) and returns a list of
 problems; an empty list means the rule holds. test_workflow_structure.py applies them to the real
 workflows, test_workflow_mutations.py to copies with one fault planted, so a rule that cannot fail
-is noticed.
+is noticed. The release pipeline's own rules are in pipeline_rules.py, the rollback workflow's in
+rollback_rules.py.
 
 PyYAML (YAML 1.1) reads the key `on` as the boolean True; `triggers()` handles that.
 """
@@ -25,7 +26,6 @@ SECRET_SHAPES = {
     "12-digit AWS account id": re.compile(r"(?<![0-9A-Za-z])\d{12}(?![0-9A-Za-z])"),
     "ARN": re.compile(r"arn:aws[a-z-]*:"),
 }
-DEPLOY_JOB_PERMISSIONS = {"id-token": "write", "contents": "read"}
 READ_ONLY_PERMISSIONS = ({}, {"contents": "read"})
 
 
@@ -166,91 +166,26 @@ def secrets_only_in_step_env(workflow: Workflow) -> list[str]:
     return problems
 
 
-# --- rules for the deploy workflow ---------------------------------------------------------------
 
 
-def deploy_triggers(workflow: Workflow) -> list[str]:
-    on = triggers(workflow)
+# IAM's upper bound for a role session is the role's max_session_duration; terraform/ecs sets the
+# deploy role's to two hours.
+DEPLOY_ROLE_MAX_SESSION_SECONDS = 7200
+
+
+def credentials_outlast_the_job(workflow: Workflow) -> list[str]:
+    """A job that assumes a role asks for credentials at least as long as the job may run."""
     problems = []
-    if set(on) != {"push", "workflow_dispatch"}:
-        problems.append(f"deploy triggers are {sorted(map(str, on))}, expected push and workflow_dispatch")
-    push = on.get("push") or {}
-    if push.get("branches") != ["main"]:
-        problems.append(f"deploy runs on pushes to {push.get('branches')!r}, expected ['main'] only")
-    return problems
-
-
-def deploy_job_shape(workflow: Workflow) -> list[str]:
-    all_jobs = jobs(workflow)
-    if list(all_jobs) != ["deploy"]:
-        return [f"deploy workflow jobs are {list(all_jobs)}, expected exactly one job 'deploy'"]
-    job = all_jobs["deploy"]
-    problems = []
-    if job.get("permissions") != DEPLOY_JOB_PERMISSIONS:
-        problems.append(f"deploy job permissions are {job.get('permissions')!r}, expected {DEPLOY_JOB_PERMISSIONS}")
-    environment = job.get("environment")
-    name = environment.get("name") if isinstance(environment, dict) else environment
-    if name != "production":
-        problems.append(f"deploy job environment is {name!r}; the role's trust policy expects 'production'")
-    concurrency = job.get("concurrency") or workflow.data.get("concurrency") or {}
-    if concurrency.get("group") != "deploy-production" or concurrency.get("cancel-in-progress") is not False:
-        problems.append(f"deploy concurrency is {concurrency!r}; expected group deploy-production, no cancelling")
-    return problems
-
-
-def _step_index(job_steps: list[dict], predicate) -> int | None:
-    return next((i for i, step in enumerate(job_steps) if predicate(step)), None)
-
-
-def deploy_steps(workflow: Workflow) -> list[str]:
-    """OIDC credentials, render from the live family, deploy with a wait, verify, smoke test: in order."""
-    job_steps = (jobs(workflow).get("deploy") or {}).get("steps") or []
-    problems = []
-
-    def uses(action: str):
-        return lambda step: str(step.get("uses", "")).startswith(action + "@")
-
-    oidc = _step_index(job_steps, uses("aws-actions/configure-aws-credentials"))
-    render = _step_index(job_steps, uses("aws-actions/amazon-ecs-render-task-definition"))
-    deploy = _step_index(job_steps, uses("aws-actions/amazon-ecs-deploy-task-definition"))
-    build = _step_index(job_steps, uses("docker/build-push-action"))
-    verify = _step_index(job_steps, lambda s: "scripts/deploy/verify-deployment.py" in str(s.get("run", "")))
-    smoke = _step_index(job_steps, lambda s: "scripts/deploy/smoke-test.sh" in str(s.get("run", "")))
-    ca = _step_index(job_steps, lambda s: "scripts/deploy/fetch-rds-ca-bundle.sh" in str(s.get("run", "")))
-
-    if oidc is None:
-        problems.append("deploy: no configure-aws-credentials (OIDC) step")
-    else:
-        given = job_steps[oidc].get("with") or {}
-        if given.get("role-to-assume") != "${{ vars.AWS_DEPLOY_ROLE_ARN }}":
-            problems.append(f"deploy: role-to-assume is {given.get('role-to-assume')!r}, not the repository variable")
-        if given.get("aws-region") != "${{ vars.AWS_REGION }}":
-            problems.append(f"deploy: aws-region is {given.get('aws-region')!r}, not the repository variable")
-        stored = {"aws-access-key-id", "aws-secret-access-key", "aws-session-token"} & set(given)
-        if stored:
-            problems.append(f"deploy: stored credentials passed to the OIDC step: {sorted(stored)}")
-    if build is not None:
-        build_with = job_steps[build].get("with") or {}
-        if "cache-from" in build_with or "cache-to" in build_with:
-            problems.append("deploy: the production build reads or writes a shared build cache")
-        if ca is None or ca > build:
-            problems.append("deploy: the RDS CA bundle is not downloaded before the image build")
-    if render is None or (job_steps[render].get("with") or {}).get("task-definition-family") is None:
-        problems.append("deploy: the task definition is not rendered from the live family")
-    if deploy is None:
-        problems.append("deploy: no amazon-ecs-deploy-task-definition step")
-    elif str((job_steps[deploy].get("with") or {}).get("wait-for-service-stability")).lower() != "true":
-        problems.append("deploy: the deploy step does not wait for service stability")
-    if verify is None:
-        problems.append("deploy: no rollback verification (scripts/deploy/verify-deployment.py) step")
-    elif "--task-definition-arn" not in str(job_steps[verify].get("run")):
-        problems.append("deploy: the verification does not name the task definition this run registered")
-    if smoke is None:
-        problems.append("deploy: no smoke test through the load balancer")
-    order = [("OIDC", oidc), ("render", render), ("deploy", deploy), ("verify", verify), ("smoke test", smoke)]
-    present = [(name, index) for name, index in order if index is not None]
-    if [index for _, index in present] != sorted(index for _, index in present):
-        problems.append(f"deploy: steps out of order: {present}")
-    if "GITHUB_STEP_SUMMARY" not in workflow.text:
-        problems.append("deploy: no job summary")
+    for job_id, index, step in steps(workflow):
+        if not str(step.get("uses", "")).startswith("aws-actions/configure-aws-credentials@"):
+            continue
+        job = jobs(workflow)[job_id]
+        needed = int(job.get("timeout-minutes", 360)) * 60
+        asked = int((step.get("with") or {}).get("role-duration-seconds", 3600))
+        if asked < needed:
+            problems.append(f"{workflow.name}: {job_id} may run {needed} s but its credentials last {asked} s "
+                            "(role-duration-seconds)")
+        if asked > DEPLOY_ROLE_MAX_SESSION_SECONDS:
+            problems.append(f"{workflow.name}: {job_id} asks for {asked} s of credentials, more than the deploy "
+                            f"role's max_session_duration ({DEPLOY_ROLE_MAX_SESSION_SECONDS} s)")
     return problems
