@@ -6,7 +6,26 @@ from pathlib import Path
 
 import pytest
 
-from workflow_support import FakeCli
+import workflow_rules as rules
+from workflow_support import WORKFLOWS, FakeCli
+
+
+@pytest.fixture(scope="session")
+def deploy() -> rules.Workflow:
+    """The release pipeline, .github/workflows/deploy.yml, parsed."""
+    return rules.Workflow.load(WORKFLOWS / "deploy.yml")
+
+
+@pytest.fixture(scope="session")
+def rollback() -> rules.Workflow:
+    """The manual rollback workflow, .github/workflows/rollback.yml, parsed."""
+    return rules.Workflow.load(WORKFLOWS / "rollback.yml")
+
+
+@pytest.fixture(scope="session")
+def ci() -> rules.Workflow:
+    """The checks workflow, .github/workflows/ci.yml, parsed."""
+    return rules.Workflow.load(WORKFLOWS / "ci.yml")
 
 
 def _fake(tmp_path: Path, name: str) -> FakeCli:

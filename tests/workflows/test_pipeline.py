@@ -13,18 +13,7 @@ import pytest
 import job_model as jm
 import pipeline_rules as pipeline
 import rollback_rules
-import workflow_rules as rules
 from workflow_support import ROOT, WORKFLOWS, admin_container_of_terraform
-
-
-@pytest.fixture(scope="module")
-def deploy() -> rules.Workflow:
-    return rules.Workflow.load(WORKFLOWS / "deploy.yml")
-
-
-@pytest.fixture(scope="module")
-def rollback() -> rules.Workflow:
-    return rules.Workflow.load(WORKFLOWS / "rollback.yml")
 
 
 def test_triggers_and_jobs(deploy):

@@ -17,16 +17,6 @@ def verified() -> dict:
     return rules.read_verified_pins(VERIFIED_PINS)
 
 
-@pytest.fixture(scope="module")
-def deploy() -> rules.Workflow:
-    return rules.Workflow.load(WORKFLOWS / "deploy.yml")
-
-
-@pytest.fixture(scope="module")
-def ci() -> rules.Workflow:
-    return rules.Workflow.load(WORKFLOWS / "ci.yml")
-
-
 def test_the_workflows_exist():
     assert {p.name for p in WORKFLOW_FILES} >= {"ci.yml", "deploy.yml", "rollback.yml"}
 
