@@ -3,9 +3,9 @@ import Hummingbird
 /// The OpenAPI 3.1 description of the whole HTTP surface. Its text is `app/openapi.yaml`, compiled into
 /// the binary at build time (see the `EmbedOpenAPIDocument` plugin), so the served contract is always
 /// the one the binary was built with.
-public enum OpenAPIDocument {
+enum OpenAPIDocument {
     /// Path the document is served at.
-    public static let path = "/openapi.yaml"
+    static let path = "/openapi.yaml"
 
     /// Adds `GET /openapi.yaml`.
     static func addRoute(to router: Router<OrdersRequestContext>) {

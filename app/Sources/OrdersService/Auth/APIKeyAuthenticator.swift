@@ -1,5 +1,6 @@
-public import Hummingbird
+import Hummingbird
 import Logging
+import OrdersCore
 import Synchronization
 
 /// Requires `Authorization: Bearer <API key>` on the routes it guards and sets ``OrdersRequestContext/caller``.
@@ -8,9 +9,9 @@ import Synchronization
 /// body for each, so the answer reveals nothing about which keys exist. Valid keys are remembered for
 /// ``cacheLifetime`` to spare the store a read per request; a revoked key (revoked with the `keys`
 /// command, another process) stops working on every instance within that time.
-public final class APIKeyAuthenticator: RouterMiddleware, Sendable {
+final class APIKeyAuthenticator: RouterMiddleware, Sendable {
     /// The context this middleware runs with.
-    public typealias Context = OrdersRequestContext
+    typealias Context = OrdersRequestContext
 
     private struct CachedKey {
         let record: APIKeyRecord
@@ -22,18 +23,18 @@ public final class APIKeyAuthenticator: RouterMiddleware, Sendable {
 
     private let store: any APIKeyStore
     /// How long a verified key is trusted without asking the store again.
-    public let cacheLifetime: Duration
+    let cacheLifetime: Duration
     private let cache = Mutex<[String: CachedKey]>([:])
     private let lastTouched = Mutex<[String: Int64]>([:])
 
     /// Creates the authenticator over `store`.
-    public init(store: any APIKeyStore, cacheLifetime: Duration = .seconds(5)) {
+    init(store: any APIKeyStore, cacheLifetime: Duration = .seconds(5)) {
         self.store = store
         self.cacheLifetime = cacheLifetime
     }
 
     /// Checks the key, then calls the rest of the chain with the caller set.
-    public func handle(
+    func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response

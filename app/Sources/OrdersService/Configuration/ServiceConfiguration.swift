@@ -1,50 +1,51 @@
-public import Logging
+package import Logging
+package import OrdersCore
 
 /// Everything the service reads from its environment, validated once at start-up.
 ///
 /// The defaults are safe for production; `config/timings.json` at the repository root holds the same
 /// timing values for the load balancer and the task definition, and a test keeps the two equal.
-public struct ServiceConfiguration: Sendable {
+package struct ServiceConfiguration: Sendable {
     /// Address the HTTP server binds: `HTTP_HOST` (default 127.0.0.1; the container sets 0.0.0.0).
-    public var httpHost: String = "127.0.0.1"
+    var httpHost: String = "127.0.0.1"
     /// Port of the HTTP server: `HTTP_PORT` (default 8080).
-    public var httpPort: Int = 8080
+    var httpPort: Int = 8080
     /// Port of `/metrics`: `METRICS_PORT` (default: the HTTP port). When it differs from the HTTP port,
     /// metrics are served only there, bound to `METRICS_HOST`.
-    public var metricsPort: Int = 8080
+    var metricsPort: Int = 8080
     /// Address of the separate metrics listener: `METRICS_HOST` (default 127.0.0.1, so only the task's
     /// own collector reaches it).
-    public var metricsHost: String = "127.0.0.1"
+    var metricsHost: String = "127.0.0.1"
     /// Minimum level written to the log: `LOG_LEVEL` (default info).
-    public var logLevel: Logger.Level = .info
+    package var logLevel: Logger.Level = .info
     /// `json` (one object per line, the default) or `text`: `LOG_FORMAT`.
-    public var logFormat: LogFormat = .json
+    package var logFormat: LogFormat = .json
     /// How long the server keeps serving after SIGTERM while the load balancer stops routing to it:
     /// `DRAIN_DELAY_SECONDS`.
-    public var drainDelay: Duration = .seconds(15)
+    var drainDelay: Duration = .seconds(15)
     /// Bound on stopping after the drain: in-flight requests finish within it or are cut:
     /// `SHUTDOWN_TIMEOUT_SECONDS`.
-    public var shutdownTimeout: Duration = .seconds(15)
+    var shutdownTimeout: Duration = .seconds(15)
     /// How long an idle keep-alive connection stays open: `HTTP_IDLE_TIMEOUT_SECONDS`. Longer than the
     /// load balancer's idle timeout, so the balancer never reuses a connection the service just closed.
-    public var idleTimeout: Duration = .seconds(75)
+    var idleTimeout: Duration = .seconds(75)
     /// Longest time one request may take before it is answered 503: `REQUEST_TIMEOUT_SECONDS`.
-    public var requestTimeout: Duration = .seconds(10)
+    var requestTimeout: Duration = .seconds(10)
     /// Largest request body accepted: `MAX_BODY_BYTES` (default 64 KiB).
-    public var maxBodyBytes: Int = 64 * 1024
+    var maxBodyBytes: Int = 64 * 1024
     /// Which order store to use and how to reach it.
-    public var store: StoreConfiguration = .sqlite(path: StoreConfiguration.defaultSQLitePath)
+    package var store: StoreConfiguration = .sqlite(path: StoreConfiguration.defaultSQLitePath)
 
     /// The defaults, as used by `make run`.
-    public init() {}
+    init() {}
 
     /// Whether `/metrics` has its own listener rather than sharing the HTTP port.
-    public var servesMetricsSeparately: Bool { metricsPort != httpPort }
+    var servesMetricsSeparately: Bool { metricsPort != httpPort }
 }
 
 extension ServiceConfiguration {
     /// Reads and validates every setting; the first bad one throws a ``ConfigurationError``.
-    public init(settings: SettingsReader) throws(ConfigurationError) {
+    package init(settings: SettingsReader) throws(ConfigurationError) {
         self.init()
         httpHost = try Self.host(settings, "HTTP_HOST", default: httpHost)
         httpPort = try settings.integer("HTTP_PORT", default: httpPort, in: 1...65535)
@@ -84,12 +85,4 @@ extension ServiceConfiguration {
         }
         return raw
     }
-}
-
-/// The two log line formats.
-public enum LogFormat: String, Sendable, CaseIterable {
-    /// One JSON object per line, for CloudWatch Logs Insights.
-    case json
-    /// Readable lines for a terminal.
-    case text
 }

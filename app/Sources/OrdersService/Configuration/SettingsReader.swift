@@ -1,21 +1,22 @@
-public import Configuration
+package import Configuration
+package import OrdersCore
 
 /// Reads named environment settings through swift-configuration and turns each into a typed value, or a
 /// ``ConfigurationError`` that names the variable.
 ///
 /// Values are read as strings and parsed here rather than with the reader's typed accessors, because
 /// those fall back to the default on a malformed value, and a typo in production must stop the process.
-public struct SettingsReader: Sendable {
+package struct SettingsReader: Sendable {
     /// The configuration source: the process environment in production, a dictionary in tests.
-    public let reader: ConfigReader
+    let reader: ConfigReader
 
     /// Creates a reader over `reader`.
-    public init(reader: ConfigReader) {
+    package init(reader: ConfigReader) {
         self.reader = reader
     }
 
     /// The raw value of `variable` (for example `HTTP_PORT`), or nil when it is unset or empty.
-    public func string(_ variable: String, isSecret: Bool = false) -> String? {
+    package func string(_ variable: String, isSecret: Bool = false) -> String? {
         let key = ConfigKey(variable.lowercased().split(separator: "_").map(String.init))
         guard let value = reader.string(forKey: key, isSecret: isSecret), !value.isEmpty else {
             return nil
@@ -24,7 +25,7 @@ public struct SettingsReader: Sendable {
     }
 
     /// An integer in `range`, or `defaultValue` when unset.
-    public func integer(
+    package func integer(
         _ variable: String,
         default defaultValue: Int,
         in range: ClosedRange<Int>
@@ -41,7 +42,7 @@ public struct SettingsReader: Sendable {
     }
 
     /// A duration given in seconds (decimals allowed, for example `0.5`) within `range`, or `defaultValue`.
-    public func seconds(
+    func seconds(
         _ variable: String,
         default defaultValue: Duration,
         in range: ClosedRange<Double>
@@ -59,7 +60,7 @@ public struct SettingsReader: Sendable {
     }
 
     /// One of `choices` (compared without case), or `defaultValue`.
-    public func choice<Value>(
+    func choice<Value>(
         _ variable: String,
         default defaultValue: Value,
         choices: [(String, Value)]

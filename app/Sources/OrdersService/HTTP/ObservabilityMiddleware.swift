@@ -1,26 +1,26 @@
-public import Hummingbird
+import Hummingbird
 import Logging
 
 /// Writes the access log line and the request metrics of every request except health probes and metric
 /// scrapes, which would otherwise drown both in load-balancer noise.
-public struct ObservabilityMiddleware: RouterMiddleware {
+struct ObservabilityMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
-    public typealias Context = OrdersRequestContext
+    typealias Context = OrdersRequestContext
 
     /// Paths kept out of the access log and the request metrics.
-    public static let quietPaths: Set<String> = ["/health", "/health/live", "/health/ready", "/metrics"]
+    static let quietPaths: Set<String> = ["/health", "/health/live", "/health/ready", "/metrics"]
     /// Longest path written to the log; a hostile client may send much longer ones.
     static let maximumLoggedPathLength = 256
 
     private let metrics: RequestMetrics
 
     /// Creates the middleware recording into `metrics`.
-    public init(metrics: RequestMetrics) {
+    init(metrics: RequestMetrics) {
         self.metrics = metrics
     }
 
     /// Times the request and records it once the response exists.
-    public func handle(
+    func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response

@@ -1,25 +1,26 @@
-public import HTTPTypes
-public import Hummingbird
+import HTTPTypes
+import Hummingbird
+import OrdersCore
 
 /// An error answer in the `application/problem+json` format of RFC 9457. Every client mistake and every
 /// failure the service can name is one of these; nothing internal (stack traces, SQL, paths) is ever in
 /// one.
-public struct Problem: Error, Sendable {
+struct Problem: Error, Sendable {
     /// The HTTP status.
-    public var status: HTTPResponse.Status
+    var status: HTTPResponse.Status
     /// A URI naming the kind of problem; `about:blank` when the status says it all.
-    public var type: String
+    var type: String
     /// A short summary of the kind of problem.
-    public var title: String
+    var title: String
     /// What happened in this case.
-    public var detail: String?
+    var detail: String?
     /// The field errors of a body that broke the API's rules (422).
-    public var errors: [FieldError]
+    var errors: [FieldError]
     /// Extra headers such as `Retry-After`, `Allow` or `WWW-Authenticate`.
-    public var headers: HTTPFields
+    var headers: HTTPFields
 
     /// Creates a problem.
-    public init(
+    init(
         _ status: HTTPResponse.Status,
         type: String = "about:blank",
         title: String? = nil,
@@ -36,11 +37,11 @@ public struct Problem: Error, Sendable {
     }
 
     /// The media type of every problem body.
-    public static let mediaType = "application/problem+json"
+    static let mediaType = "application/problem+json"
 
     /// The response, with the request's path as `instance` and its id as `request_id` so that a client
     /// report can be matched with the log.
-    public func response(path: String, requestID: String) -> Response {
+    func response(path: String, requestID: String) -> Response {
         var body = "{\"type\":"
         JSONText.appendString(type, to: &body)
         body += ",\"title\":"
@@ -79,7 +80,7 @@ extension Problem {
     ///
     /// A write that timed out may still have committed, so the advice for a retry names the
     /// `Idempotency-Key`: with the same key, a retry returns the order if it was created.
-    public static let storeUnavailable = Problem(
+    static let storeUnavailable = Problem(
         .serviceUnavailable,
         detail: "The order store is unavailable. Retry after the delay in Retry-After; "
             + "retry a POST with the same Idempotency-Key, so an order that was created is returned, not created twice.",

@@ -1,19 +1,21 @@
 import HTTPTypes
-public import Hummingbird
+import Hummingbird
 import Logging
+import OrdersCore
 
 /// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
 /// HTTP errors (404, 413 and the like) with their status, a store outage as 503, and anything else as a
-/// bare 500 whose details go only to the log, under the request id.
-public struct ProblemMiddleware: RouterMiddleware {
+/// bare 500 whose details go only to the log, under the request id (`context.id`, which
+/// ``RequestIDMiddleware`` has set).
+struct ProblemMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
-    public typealias Context = OrdersRequestContext
+    typealias Context = OrdersRequestContext
 
     /// Creates the middleware.
-    public init() {}
+    init() {}
 
     /// Calls the rest of the chain and converts what it throws.
-    public func handle(
+    func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
@@ -23,13 +25,13 @@ public struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let problem as Problem {
-            return problem.response(path: request.uri.path, requestID: context.requestID)
+            return problem.response(path: request.uri.path, requestID: context.id)
         } catch let error as StoreUnavailableError {
             context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
-            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.requestID)
+            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id)
         } catch let error as any HTTPResponseError {
             let problem = Problem(error.status, detail: Self.detail(for: error.status), headers: [:])
-            return problem.response(path: request.uri.path, requestID: context.requestID)
+            return problem.response(path: request.uri.path, requestID: context.id)
         } catch {
             context.logger.error(
                 "request failed with an unexpected error",
@@ -39,7 +41,7 @@ public struct ProblemMiddleware: RouterMiddleware {
                 .internalServerError,
                 detail: "An unexpected error occurred. Quote the request_id when reporting it."
             )
-            return problem.response(path: request.uri.path, requestID: context.requestID)
+            return problem.response(path: request.uri.path, requestID: context.id)
         }
     }
 

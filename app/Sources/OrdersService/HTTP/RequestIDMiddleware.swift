@@ -1,5 +1,5 @@
-public import HTTPTypes
-public import Hummingbird
+import HTTPTypes
+import Hummingbird
 import Logging
 import Synchronization
 
@@ -8,21 +8,27 @@ import Synchronization
 /// The id is the caller's `X-Request-Id`, else the load balancer's `X-Amzn-Trace-Id`, when it is 1 to 128
 /// characters from a conservative set; anything else (newlines, control characters, 10 KB of junk) is
 /// ignored and a fresh id is made instead (see ``generate()``), so no client can forge log lines through it.
-public struct RequestIDMiddleware: RouterMiddleware {
+///
+/// The id becomes Hummingbird's own request id: Hummingbird keeps it in the logger's metadata under
+/// ``loggerMetadataKey`` and reads it back as `context.id`, so every log line of the request, the problem
+/// bodies and the response header carry one id. The log handler writes that key as `request_id`.
+struct RequestIDMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
-    public typealias Context = OrdersRequestContext
+    typealias Context = OrdersRequestContext
 
     /// The response header carrying the id.
-    public static let header = HTTPField.Name("X-Request-Id")!
+    static let header = HTTPField.Name("X-Request-Id")!
     private static let traceHeader = HTTPField.Name("X-Amzn-Trace-Id")!
     /// Longest id accepted from a caller.
-    public static let maximumLength = 128
+    static let maximumLength = 128
+    /// Where Hummingbird keeps a request's id: the key of the logger's metadata that `context.id` reads.
+    static let loggerMetadataKey = "hb.request.id"
 
     /// Creates the middleware.
-    public init() {}
+    init() {}
 
     /// Assigns the id, then calls the rest of the chain.
-    public func handle(
+    func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
@@ -33,10 +39,8 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let id =
             Self.acceptable(request.headers[Self.header]) ?? Self.acceptable(request.headers[Self.traceHeader])
             ?? Self.generate()
-        context.requestID = id
-        context.logger[metadataKey: "request_id"] = .string(id)
-        // Hummingbird's own per-request counter would be a second, different id on every line.
-        context.logger[metadataKey: "hb.request.id"] = nil
+        // Replaces the counter Hummingbird assigned, so `context.id` and every log line carry this id.
+        context.logger[metadataKey: Self.loggerMetadataKey] = .string(id)
         var response = try await next(request, context)
         response.headers[Self.header] = id
         return response

@@ -1,5 +1,6 @@
-public import Logging
-public import ServiceLifecycle
+import Logging
+import OrdersCore
+import ServiceLifecycle
 
 /// The first service to be told to shut down: it turns `/health` and `/health/ready` to 503 at once,
 /// then keeps the server serving for the drain delay so the load balancer can stop routing to this
@@ -7,20 +8,20 @@ public import ServiceLifecycle
 ///
 /// It must be the last service in the group, because a service group shuts its services down in reverse
 /// order and waits for each before telling the next.
-public struct DrainService: Service {
+struct DrainService: Service {
     private let state: DrainState
     private let delay: Duration
     private let logger: Logger
 
     /// Creates the service for `state`, holding the server open for `delay` after the stop signal.
-    public init(state: DrainState, delay: Duration, logger: Logger) {
+    init(state: DrainState, delay: Duration, logger: Logger) {
         self.state = state
         self.delay = delay
         self.logger = logger
     }
 
     /// Waits for graceful shutdown, then drains.
-    public func run() async throws {
+    func run() async throws {
         do {
             try await gracefulShutdown()
         } catch is CancellationError {
@@ -33,12 +34,5 @@ public struct DrainService: Service {
         )
         try? await Task.sleep(for: delay)
         logger.info("drain delay over: closing the listener and finishing in-flight requests")
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, for log fields.
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

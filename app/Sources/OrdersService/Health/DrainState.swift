@@ -2,17 +2,17 @@ import Synchronization
 
 /// Whether the process has been asked to stop. Set once by ``DrainService`` on SIGTERM or SIGINT and
 /// read on every health probe, so it is a lock-free atomic.
-public final class DrainState: Sendable {
+final class DrainState: Sendable {
     private let draining = Atomic<Bool>(false)
 
     /// A state that is not draining.
-    public init() {}
+    init() {}
 
     /// True from the first stop signal on.
-    public var isDraining: Bool { draining.load(ordering: .acquiring) }
+    var isDraining: Bool { draining.load(ordering: .acquiring) }
 
     /// Starts the drain; later calls change nothing.
-    public func beginDraining() {
+    func beginDraining() {
         draining.store(true, ordering: .releasing)
     }
 }

@@ -1,4 +1,5 @@
-public import Hummingbird
+import Hummingbird
+import OrdersCore
 
 /// The three health routes, each with its own job:
 ///
@@ -10,12 +11,12 @@ public import Hummingbird
 /// - `GET /health/ready`: live, not draining, and the store answers. For operators, dashboards and drills.
 ///
 /// Bodies are small JSON objects: `{"status":"pass","checks":{...}}`, with 200 or 503.
-public struct HealthRoutes: Sendable {
+struct HealthRoutes: Sendable {
     let drain: DrainState
     let store: any OrderStore
 
     /// Creates the routes over the drain state and the store.
-    public init(drain: DrainState, store: any OrderStore) {
+    init(drain: DrainState, store: any OrderStore) {
         self.drain = drain
         self.store = store
     }
@@ -26,7 +27,7 @@ public struct HealthRoutes: Sendable {
     private static let serving = response(checks: [("process", true), ("drain", true)])
 
     /// Adds the three routes to `router`.
-    public func addRoutes(to router: Router<OrdersRequestContext>) {
+    func addRoutes(to router: Router<OrdersRequestContext>) {
         router.get("/health/live") { _, _ in
             Self.live
         }

@@ -1,7 +1,8 @@
 import Logging
+import OrdersCore
 import ServiceLifecycle
 import Synchronization
-public import UnixSignals
+package import UnixSignals
 
 #if canImport(Glibc)
 import Glibc
@@ -20,9 +21,9 @@ import Darwin
 /// 3. All of it is bounded by drain delay + shutdown bound; past it the group is cancelled and the run
 ///    ends with an error.
 /// 4. A second signal ends the process at once, with 128 + the signal's number, as shells expect.
-public enum ServiceRunner {
+package enum ServiceRunner {
     /// How the run ended when it did not throw.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// Every service stopped within the bound.
         case stoppedCleanly
         /// The bound ran out and the remaining work was cancelled.
@@ -30,7 +31,7 @@ public enum ServiceRunner {
     }
 
     /// Runs `service`; `signals` are the stop signals (SIGTERM and SIGINT in production).
-    public static func run(
+    package static func run(
         _ service: OrdersServiceApplication,
         signals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws

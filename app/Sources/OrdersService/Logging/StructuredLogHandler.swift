@@ -1,22 +1,27 @@
-public import Logging
+package import Logging
+import OrdersCore
 
 /// A swift-log handler that writes one line per event in either format of ``LogFormat``.
 ///
 /// JSON lines carry `timestamp` (ISO 8601, UTC, milliseconds), `level`, `message`, `logger`, and every
 /// metadata key as a field, so CloudWatch Logs Insights can filter on `request_id`, `status` and so on.
-public struct StructuredLogHandler: LogHandler {
+/// Hummingbird's request id (``RequestIDMiddleware/loggerMetadataKey``) is written as `request_id`, the
+/// field the dashboard and the operators' queries use.
+package struct StructuredLogHandler: LogHandler {
     /// Metadata attached to every event of this handler.
-    public var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
     /// Metadata computed per event (for example from task locals).
-    public var metadataProvider: Logger.MetadataProvider?
+    package var metadataProvider: Logger.MetadataProvider?
     /// Minimum level logged.
-    public var logLevel: Logger.Level
+    package var logLevel: Logger.Level
+    /// The field name of the request id in a line.
+    static let requestIDField = "request_id"
     private let label: String
     private let format: LogFormat
     private let sink: any LogSink
 
     /// Creates a handler for the logger named `label`.
-    public init(label: String, format: LogFormat, level: Logger.Level, sink: any LogSink) {
+    package init(label: String, format: LogFormat, level: Logger.Level, sink: any LogSink) {
         self.label = label
         self.format = format
         self.logLevel = level
@@ -24,16 +29,19 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     /// Reads or writes one metadata value.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Formats the event and hands the line to the sink.
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        if let requestID = merged.removeValue(forKey: RequestIDMiddleware.loggerMetadataKey) {
+            merged[Self.requestIDField] = requestID
+        }
         let timestamp = UTCTimestamp.now()
         switch format {
         case .json:

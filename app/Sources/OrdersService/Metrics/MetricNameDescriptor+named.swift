@@ -1,9 +1,9 @@
-public import Prometheus
+import Prometheus
 
 extension MetricNameDescriptor {
     /// A descriptor for the full Prometheus name `name` (its last `_`-separated part is the unit, as
     /// in `process_cpu_seconds_total`), with help text.
-    public static func named(_ name: String, help: String) -> MetricNameDescriptor {
+    static func named(_ name: String, help: String) -> MetricNameDescriptor {
         guard let separator = name.lastIndex(of: "_") else {
             return MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
         }

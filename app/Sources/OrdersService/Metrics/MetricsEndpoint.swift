@@ -1,24 +1,24 @@
-public import Hummingbird
-public import Prometheus
+import Hummingbird
+import Prometheus
 
 /// Serves the registry in the Prometheus text format at `GET /metrics`.
-public struct MetricsEndpoint: Sendable {
+struct MetricsEndpoint: Sendable {
     /// Path of the exposition.
-    public static let path = "/metrics"
+    static let path = "/metrics"
 
     /// The registry that holds every metric of the process.
-    public let registry: PrometheusCollectorRegistry
+    let registry: PrometheusCollectorRegistry
     /// Refreshed before each exposition.
-    public let processMetrics: ProcessMetrics
+    let processMetrics: ProcessMetrics
 
     /// Creates the endpoint.
-    public init(registry: PrometheusCollectorRegistry, processMetrics: ProcessMetrics) {
+    init(registry: PrometheusCollectorRegistry, processMetrics: ProcessMetrics) {
         self.registry = registry
         self.processMetrics = processMetrics
     }
 
     /// Adds `GET /metrics` to `router`.
-    public func addRoutes<Context: RequestContext>(to router: Router<Context>) {
+    func addRoutes<Context: RequestContext>(to router: Router<Context>) {
         router.get(RouterPath(stringLiteral: Self.path)) { _, _ -> Response in
             processMetrics.update()
             let bytes = registry.emitToBuffer()

@@ -1,4 +1,4 @@
-public import Prometheus
+import Prometheus
 import Synchronization
 
 #if canImport(Glibc)
@@ -11,7 +11,7 @@ import Darwin
 
 /// Process metrics in the standard `process_*` names, read from `/proc/self` each time `/metrics` is
 /// scraped (so they cost nothing between scrapes).
-public final class ProcessMetrics: Sendable {
+final class ProcessMetrics: Sendable {
     private let residentMemory: Gauge
     private let virtualMemory: Gauge
     private let cpuSeconds: Counter
@@ -23,7 +23,7 @@ public final class ProcessMetrics: Sendable {
     private let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
 
     /// Registers the process metrics in `registry`.
-    public init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry) {
         residentMemory = registry.makeGauge(
             descriptor: .named("process_resident_memory_bytes", help: "Resident memory size in bytes.")
         )
@@ -49,7 +49,7 @@ public final class ProcessMetrics: Sendable {
     }
 
     /// Reads the current values; called before each exposition.
-    public func update() {
+    func update() {
         if let stat = Self.readFile("/proc/self/stat"), let fields = Self.statFields(stat) {
             // Fields after the command name, counted from field 3 (state) as index 0.
             let userTicks = Double(fields[11]) ?? 0

@@ -1,16 +1,16 @@
-public import HTTPTypes
-public import Prometheus
+import HTTPTypes
+import Prometheus
 import Synchronization
 
 /// The service's own view of its traffic, labelled so a client cannot grow the number of series:
 /// the route is the *template* (`/orders/{id}`), every unmatched path is `unmatched`, and methods outside
 /// the standard set are `OTHER`.
-public final class RequestMetrics: Sendable {
+final class RequestMetrics: Sendable {
     /// Label of every request that matched no route.
-    public static let unmatchedRoute = "unmatched"
+    static let unmatchedRoute = "unmatched"
 
     /// Histogram buckets, in seconds: sub-millisecond to multi-second.
-    public static let durationBuckets: [Duration] = [
+    static let durationBuckets: [Duration] = [
         .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5),
         .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
         .milliseconds(500), .seconds(1), .microseconds(2_500_000), .seconds(5), .seconds(10),
@@ -37,7 +37,7 @@ public final class RequestMetrics: Sendable {
     private let series = Mutex<[SeriesKey: Series]>([:])
 
     /// Registers the request metrics in `registry`.
-    public init(registry: PrometheusCollectorRegistry) {
+    init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         self.inFlight = registry.makeGauge(
             descriptor: .named(
@@ -48,17 +48,17 @@ public final class RequestMetrics: Sendable {
     }
 
     /// The label for `method`.
-    public static func methodLabel(_ method: HTTPRequest.Method) -> String {
+    static func methodLabel(_ method: HTTPRequest.Method) -> String {
         knownMethods.contains(method) ? method.rawValue : "OTHER"
     }
 
     /// Marks a request as started.
-    public func requestStarted() {
+    func requestStarted() {
         inFlight.increment()
     }
 
     /// Records a finished request and marks it as no longer in flight.
-    public func requestFinished(route: String, method: HTTPRequest.Method, status: Int, duration: Duration) {
+    func requestFinished(route: String, method: HTTPRequest.Method, status: Int, duration: Duration) {
         inFlight.decrement()
         let key = SeriesKey(route: route, method: Self.methodLabel(method), status: status)
         let series = self.series(for: key)

@@ -1,5 +1,8 @@
-/// The wire and storage form of orders, written by hand: an order is a few fields, and on the read path
-/// a direct write is several times cheaper than a general-purpose encoder.
+import OrdersCore
+
+/// The API's JSON form of orders, written by hand: an order is a few fields, and on the read path a
+/// direct write is several times cheaper than a general-purpose encoder. The stores keep their own form
+/// (`StoredOrderItems` in OrdersCore), so this one can change with the API alone.
 enum OrderJSON {
     /// The order as the API returns it.
     static func append(_ order: Order, to output: inout String) {
@@ -44,7 +47,7 @@ enum OrderJSON {
         return output
     }
 
-    /// The items array, as stored in the `items` column and as sent to clients.
+    /// The items array, as sent to clients.
     static func appendItems(_ items: [OrderItem], to output: inout String) {
         output += "["
         for (index, item) in items.enumerated() {
@@ -55,17 +58,5 @@ enum OrderJSON {
             output += ",\"line_total_cents\":\(item.lineTotalCents)}"
         }
         output += "]"
-    }
-
-    /// The items column's text.
-    static func encodeItems(_ items: [OrderItem]) -> String {
-        var output = ""
-        appendItems(items, to: &output)
-        return output
-    }
-
-    /// Reads the items column back.
-    static func decodeItems(_ text: String) throws -> [OrderItem] {
-        try StoredItemsParser.parse(text)
     }
 }

@@ -1,6 +1,7 @@
-public import HTTPTypes
-public import Hummingbird
+import HTTPTypes
+import Hummingbird
 import NIOCore
+import OrdersCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -9,30 +10,30 @@ import Foundation
 #endif
 
 /// `POST /orders`, `GET /orders/{id}` and `GET /orders`.
-public struct OrdersRoutes: Sendable {
+struct OrdersRoutes: Sendable {
     let store: any OrderStore
     let maxBodyBytes: Int
     let timeLimit: Duration
 
     /// The header that makes a create request safe to retry.
-    public static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
     /// Set to `true` on a response that replays the order an earlier request with the same key created.
-    public static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
     /// Page size when `limit` is absent, and its bounds.
-    public static let defaultPageSize = 20
+    static let defaultPageSize = 20
     /// Largest `limit`.
-    public static let maximumPageSize = 100
+    static let maximumPageSize = 100
 
     /// Creates the routes over `store`, refusing bodies over `maxBodyBytes` and answering 503 to any
     /// request that takes longer than `timeLimit`.
-    public init(store: any OrderStore, maxBodyBytes: Int, timeLimit: Duration) {
+    init(store: any OrderStore, maxBodyBytes: Int, timeLimit: Duration) {
         self.store = store
         self.maxBodyBytes = maxBodyBytes
         self.timeLimit = timeLimit
     }
 
     /// Adds the routes to `group` (which carries the authentication middleware).
-    public func addRoutes(to group: RouterGroup<OrdersRequestContext>) {
+    func addRoutes(to group: RouterGroup<OrdersRequestContext>) {
         let limit = timeLimit
         group.post { request, context in
             try await withRequestTimeLimit(limit) { try await create(request, context: context) }
@@ -141,7 +142,11 @@ public struct OrdersRoutes: Sendable {
             }
             cursor = parsed
         }
-        let fetched = try await store.orders(customerID: context.caller?.customerID, limit: limit + 1, after: cursor)
+        let fetched = try await store.orders(
+            customerID: context.caller?.customerID,
+            limit: limit + 1,
+            olderThan: cursor?.sequence
+        )
         let page = Array(fetched.prefix(limit))
         let next = fetched.count > limit ? page.last.map { OrderCursor(sequence: $0.sequence).token } : nil
         return Response(

@@ -1,0 +1,16 @@
+/// An order about to be stored: the validated draft plus what the service assigns.
+package struct NewOrder: Sendable, Equatable {
+    /// The new order's public id.
+    var id: String
+    /// What the client asked for.
+    var draft: OrderDraft
+    /// Creation time, in milliseconds since the epoch.
+    var createdAtMilliseconds: Int64
+
+    /// Creates a new order.
+    package init(id: String, draft: OrderDraft, createdAtMilliseconds: Int64) {
+        self.id = id
+        self.draft = draft
+        self.createdAtMilliseconds = createdAtMilliseconds
+    }
+}

@@ -1,0 +1,68 @@
+import SQLiteNIO
+
+extension SQLiteOrderStore {
+    private static let keyColumns =
+        "key_id, secret_sha256, customer_id, label, created_at_ms, last_used_at_ms, revoked_at_ms"
+
+    /// Stores a new key.
+    func insertKey(_ record: APIKeyRecord) async throws {
+        _ = try await writer.rows(
+            """
+            INSERT INTO api_keys (key_id, secret_sha256, customer_id, is_admin, label, created_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(record.keyID), .text(record.secretDigest), record.customerID.map { .text($0) } ?? .null,
+                .integer(record.customerID == nil ? 1 : 0), .text(record.label),
+                .integer(Int(record.createdAtMilliseconds)),
+            ]
+        )
+    }
+
+    /// Reads one key.
+    func key(id keyID: String) async throws -> APIKeyRecord? {
+        let rows = try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?", [.text(keyID)])
+        return try rows.first.map(Self.key(from:))
+    }
+
+    /// Reads every key.
+    func allKeys() async throws -> [APIKeyRecord] {
+        try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys ORDER BY created_at_ms, key_id").map(
+            Self.key(from:)
+        )
+    }
+
+    /// Revokes a key that is still valid.
+    func revokeKey(id keyID: String, at time: Int64) async throws -> Bool {
+        let rows = try await writer.rows(
+            "UPDATE api_keys SET revoked_at_ms = ? WHERE key_id = ? AND revoked_at_ms IS NULL RETURNING key_id",
+            [.integer(Int(time)), .text(keyID)]
+        )
+        return !rows.isEmpty
+    }
+
+    /// Records a use.
+    func touchKey(id keyID: String, at time: Int64) async throws {
+        _ = try await writer.rows(
+            "UPDATE api_keys SET last_used_at_ms = ? WHERE key_id = ?",
+            [.integer(Int(time)), .text(keyID)]
+        )
+    }
+
+    private static func key(from row: SQLiteRow) throws -> APIKeyRecord {
+        guard let keyID = row.column("key_id")?.string, let digest = row.column("secret_sha256")?.string,
+            let label = row.column("label")?.string, let created = row.column("created_at_ms")?.integer
+        else {
+            throw StoreUnavailableError("an api_keys row is missing a column")
+        }
+        return APIKeyRecord(
+            keyID: keyID,
+            secretDigest: digest,
+            customerID: row.column("customer_id")?.string,
+            label: label,
+            createdAtMilliseconds: Int64(created),
+            lastUsedAtMilliseconds: row.column("last_used_at_ms")?.integer.map(Int64.init),
+            revokedAtMilliseconds: row.column("revoked_at_ms")?.integer.map(Int64.init)
+        )
+    }
+}

@@ -1,0 +1,217 @@
+import Logging
+import SQLiteNIO
+import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The embedded store: one SQLite file in WAL mode, so reads never wait for the writer.
+///
+/// Writes go through one connection: SQLite allows one writer at a time anyway, and each write here is a
+/// single statement (an order and its items are one row), so no transaction spans two calls. Reads are
+/// spread over a few more connections. `synchronous=FULL` makes every acknowledged order durable.
+final class SQLiteOrderStore: OrderStore, APIKeyStore {
+    /// The one connection that writes.
+    let writer: SQLiteConnection
+    private let readers: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    private let logger: Logger
+    /// How long a statement waits for another process's lock on the file before failing.
+    static let busyTimeoutMilliseconds = 5000
+
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
+    static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteOrderStore {
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            let directory = String(path[..<slash])
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var opened: [SQLiteConnection] = []
+        do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(writer)
+            // A bounded wait for locks replaces the connection's default handler, which retries forever
+            // and would spin when two processes open a new file at once.
+            for pragma in [
+                "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)", "PRAGMA journal_mode = WAL",
+                "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+            ] {
+                _ = try await writer.rows(pragma)
+            }
+            try await migrate(writer, logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<max(1, readerCount) {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(reader)
+                _ = try await reader.rows("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
+                _ = try await reader.rows("PRAGMA query_only = ON")
+                readers.append(reader)
+            }
+            return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
+        } catch {
+            for connection in opened { try? await connection.close() }
+            throw error
+        }
+    }
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+        self.writer = writer
+        self.readers = readers
+        self.logger = logger
+    }
+
+    /// Closes every connection; the store cannot be used afterwards.
+    func close() async throws {
+        for connection in [writer] + readers where !connection.isClosed {
+            try await connection.close()
+        }
+    }
+
+    /// A store whose services never ran (a command that only opened it) still releases its file.
+    deinit {
+        let open = ([writer] + readers).filter { !$0.isClosed }
+        if !open.isEmpty {
+            Task { for connection in open { try? await connection.close() } }
+        }
+    }
+
+    /// Applies the migrations this file has not seen, in one write transaction, so that two processes
+    /// opening a new file together apply them once.
+    private static func migrate(_ connection: SQLiteConnection, logger: Logger) async throws {
+        _ = try await connection.query(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)"
+        )
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            let rows = try await connection.query("SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations")
+            let current = rows.first?.column("version")?.integer ?? 0
+            for migration in SQLiteSchema.migrations where migration.version > current {
+                for statement in migration.statements {
+                    _ = try await connection.query(statement)
+                }
+                _ = try await connection.query(
+                    "INSERT INTO schema_migrations (version, applied_at_ms) VALUES (?, ?)",
+                    [.integer(migration.version), .integer(Int(UTCTimestamp.nowMilliseconds()))]
+                )
+                logger.info("applied schema migration", metadata: ["version": .stringConvertible(migration.version)])
+            }
+            _ = try await connection.query("COMMIT")
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Closes the connections once everything that uses them has stopped.
+    var services: [any Service] { [SQLiteConnectionCloser(connections: [writer] + readers, logger: logger)] }
+
+    /// The file is open and migrated as soon as the store exists.
+    func waitUntilReady(timeout: Duration) async {}
+
+    /// The next reading connection, in turn.
+    var reader: SQLiteConnection {
+        readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
+    }
+
+    private static let orderColumns =
+        "sequence, id, customer_id, currency, items, total_cents, status, created_at_ms, request_fingerprint"
+
+    /// Inserts the order, or finds the one its idempotency key already created.
+    func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
+        let draft = order.draft
+        let inserted = try await writer.rows(
+            """
+            INSERT INTO orders (id, customer_id, currency, items, total_cents, status, created_at_ms,
+                                idempotency_scope, idempotency_key, request_fingerprint)
+            VALUES (?, ?, ?, ?, ?, 'created', ?, ?, ?, ?)
+            ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
+            RETURNING \(Self.orderColumns)
+            """,
+            [
+                .text(order.id), .text(draft.customerID), .text(draft.currency),
+                .text(StoredOrderItems.encode(draft.items)), .integer(Int(draft.totalCents)),
+                .integer(Int(order.createdAtMilliseconds)),
+                idempotency.map { .text($0.scope) } ?? .null, idempotency.map { .text($0.key) } ?? .null,
+                idempotency.map { .text($0.fingerprint) } ?? .null,
+            ]
+        )
+        if let row = inserted.first {
+            return .created(try Self.storedOrder(from: row).order())
+        }
+        guard let idempotency else {
+            throw StoreUnavailableError("insert returned no row and no idempotency key was given")
+        }
+        let existing = try await writer.rows(
+            "SELECT \(Self.orderColumns) FROM orders WHERE idempotency_scope = ? AND idempotency_key = ?",
+            [.text(idempotency.scope), .text(idempotency.key)]
+        )
+        guard let row = existing.first else {
+            throw StoreUnavailableError("idempotency key conflicted but its order was not found")
+        }
+        let stored = try Self.storedOrder(from: row)
+        guard stored.requestFingerprint == idempotency.fingerprint else { return .keyReused }
+        return .replayed(try stored.order())
+    }
+
+    /// Looks an order up by id.
+    func order(id: String, customerID: String?) async throws -> Order? {
+        let rows: [SQLiteRow]
+        if let customerID {
+            rows = try await reader.rows(
+                "SELECT \(Self.orderColumns) FROM orders WHERE id = ? AND customer_id = ?",
+                [.text(id), .text(customerID)]
+            )
+        } else {
+            rows = try await reader.rows("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.text(id)])
+        }
+        return try rows.first.map { try Self.storedOrder(from: $0).order() }
+    }
+
+    /// A page of orders, newest first.
+    func orders(customerID: String?, limit: Int, olderThan sequence: Int64?) async throws -> [Order] {
+        var conditions: [String] = []
+        var binds: [SQLiteData] = []
+        if let customerID {
+            conditions.append("customer_id = ?")
+            binds.append(.text(customerID))
+        }
+        if let sequence {
+            conditions.append("sequence < ?")
+            binds.append(.integer(Int(sequence)))
+        }
+        binds.append(.integer(limit))
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try await reader.rows(
+            "SELECT \(Self.orderColumns) FROM orders \(filter) ORDER BY sequence DESC LIMIT ?",
+            binds
+        )
+        return try rows.map { try Self.storedOrder(from: $0).order() }
+    }
+
+    /// A local file is ready while it is open.
+    func readiness() async -> StoreReadiness { .ready }
+
+    private static func storedOrder(from row: SQLiteRow) throws -> StoredOrder {
+        guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,
+            let customerID = row.column("customer_id")?.string, let currency = row.column("currency")?.string,
+            let items = row.column("items")?.string, let total = row.column("total_cents")?.integer,
+            let status = row.column("status")?.string, let created = row.column("created_at_ms")?.integer
+        else {
+            throw StoreUnavailableError("an orders row is missing a column")
+        }
+        return StoredOrder(
+            sequence: Int64(sequence),
+            id: id,
+            customerID: customerID,
+            currency: currency,
+            items: items,
+            totalCents: Int64(total),
+            status: status,
+            createdAtMilliseconds: Int64(created),
+            requestFingerprint: row.column("request_fingerprint")?.string
+        )
+    }
+}

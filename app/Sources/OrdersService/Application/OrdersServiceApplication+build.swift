@@ -1,0 +1,108 @@
+import Hummingbird
+package import Logging
+import OrdersCore
+package import Prometheus
+
+/// Builds the service from validated settings: opens (SQLite) or prepares (PostgreSQL) the store and
+/// assembles routes, middleware and listeners. Nothing listens until the result is run.
+package func buildApplication(
+    configuration: ServiceConfiguration,
+    logger: Logger,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+) async throws -> OrdersServiceApplication {
+    try await buildApplication(
+        configuration: configuration,
+        logger: logger,
+        registry: registry,
+        store: nil,
+        testRoutes: nil
+    )
+}
+
+/// The same, with hooks for tests: a store built by the test, and extra routes (such as a slow route
+/// for drain tests) that the shipped binary never has.
+func buildApplication(
+    configuration: ServiceConfiguration,
+    logger: Logger,
+    registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    store givenStore: (any OrderStore)?,
+    apiKeyCacheLifetime: Duration = .seconds(5),
+    runsStoreServices: Bool = true,
+    testRoutes: (@Sendable (Router<OrdersRequestContext>) -> Void)?
+) async throws -> OrdersServiceApplication {
+    let store: any OrderStore
+    if let givenStore {
+        store = givenStore
+    } else {
+        store = try await configuration.store.openStore(logger: logger)
+    }
+    let requestMetrics = RequestMetrics(registry: registry)
+    let metricsEndpoint = MetricsEndpoint(registry: registry, processMetrics: ProcessMetrics(registry: registry))
+    let drainState = DrainState()
+
+    let router = Router(context: OrdersRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ObservabilityMiddleware(metrics: requestMetrics))
+    router.add(middleware: ProblemMiddleware())
+    let routeTable = SharedValue<RouteTable>()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeTable))
+
+    HealthRoutes(drain: drainState, store: store).addRoutes(to: router)
+    OpenAPIDocument.addRoute(to: router)
+    if !configuration.servesMetricsSeparately {
+        metricsEndpoint.addRoutes(to: router)
+    }
+    let authenticator = APIKeyAuthenticator(store: store, cacheLifetime: apiKeyCacheLifetime)
+    let orders = router.group("orders").add(middleware: authenticator)
+    OrdersRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, timeLimit: configuration.requestTimeout)
+        .addRoutes(to: orders)
+    testRoutes?(router)
+    routeTable.set(RouteTable(router: router))
+
+    var application = Application(
+        router: router,
+        server: .http1(
+            configuration: .init(
+                idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds),
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: 16 * 1024,
+                    maxHeaderListSize: 32 * 1024,
+                    maxHeaderFieldCount: 100
+                )
+            )
+        ),
+        configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
+        logger: logger
+    )
+    if runsStoreServices {
+        application.addServices(store.services)
+    }
+    // A normal start migrates in milliseconds; waiting for it here means the first requests never see a
+    // 503. A start while the database is down goes on after the bound and becomes ready by itself.
+    application.beforeServerStarts {
+        await store.waitUntilReady(timeout: .seconds(2))
+    }
+
+    var metricsApplication: Application<RouterResponder<BasicRequestContext>>?
+    if configuration.servesMetricsSeparately {
+        let metricsRouter = Router(context: BasicRequestContext.self)
+        metricsEndpoint.addRoutes(to: metricsRouter)
+        metricsApplication = Application(
+            router: metricsRouter,
+            configuration: .init(
+                address: .hostname(configuration.metricsHost, port: configuration.metricsPort),
+                serverName: nil
+            ),
+            logger: logger
+        )
+    }
+    return OrdersServiceApplication(
+        application: application,
+        metricsApplication: metricsApplication,
+        drainState: drainState,
+        store: store,
+        configuration: configuration,
+        logger: logger,
+        registry: registry
+    )
+}
