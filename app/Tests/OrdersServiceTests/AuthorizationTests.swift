@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 /// Who calls, in the authorization matrix.
@@ -44,38 +45,43 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("every route x every kind of caller", arguments: StoreKind.allCases, CallerKind.allCases)
-    func matrix(store: StoreKind, caller: CallerKind) async throws {
-        try await withStore(store) {
-            try await Self.withWorld(store: store) { world in
-                let token = world.tokens[caller]
-                try await world.test.withRouterClient { client async throws in
-                    let create = try await client.send(.post, "/orders", token: token, json: orderJSON(customer: "c-1"))
-                    let list = try await client.send(.get, "/orders", token: token)
-                    let show = try await client.send(.get, "/orders/\(world.existingOrderID)", token: token)
-                    switch caller {
-                    case .noKey, .malformedKey, .unknownKey, .revokedKey:
-                        for response in [create, list, show] {
-                            #expect(response.status == .unauthorized)
-                            #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
-                            #expect(response.headers[.contentType] == "application/problem+json")
-                        }
-                    case .otherCustomersKey:
-                        #expect(create.status == .forbidden)
-                        #expect(list.status == .ok)
-                        let ids = (try list.json["orders"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-                        #expect(ids == [], "another customer's orders are not listed")
-                        #expect(show.status == .notFound, "another customer's order looks missing")
-                    case .ownKey:
-                        #expect(create.status == .created)
-                        #expect(list.status == .ok)
-                        #expect((try list.json["orders"] as? [Any])?.count == 2)
-                        #expect(show.status == .ok)
-                    case .adminKey:
-                        #expect(create.status == .created)
-                        #expect((try list.json["orders"] as? [Any])?.count == 2)
-                        #expect(show.status == .ok)
+    /// Every orders route for every kind of caller, one case per kind.
+    static let storeCases = CallerKind.allCases.map { caller in
+        StoreCase("every orders route called with \(caller.rawValue)") { store in
+            try await matrix(store: store, caller: caller)
+        }
+    }
+
+    /// What `caller` gets from each orders route on `store`.
+    static func matrix(store: StoreKind, caller: CallerKind) async throws {
+        try await Self.withWorld(store: store) { world in
+            let token = world.tokens[caller]
+            try await world.test.withRouterClient { client async throws in
+                let create = try await client.send(.post, "/orders", token: token, json: orderJSON(customer: "c-1"))
+                let list = try await client.send(.get, "/orders", token: token)
+                let show = try await client.send(.get, "/orders/\(world.existingOrderID)", token: token)
+                switch caller {
+                case .noKey, .malformedKey, .unknownKey, .revokedKey:
+                    for response in [create, list, show] {
+                        #expect(response.status == .unauthorized)
+                        #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+                        #expect(response.headers[.contentType] == "application/problem+json")
                     }
+                case .otherCustomersKey:
+                    #expect(create.status == .forbidden)
+                    #expect(list.status == .ok)
+                    let ids = (try list.json["orders"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+                    #expect(ids == [], "another customer's orders are not listed")
+                    #expect(show.status == .notFound, "another customer's order looks missing")
+                case .ownKey:
+                    #expect(create.status == .created)
+                    #expect(list.status == .ok)
+                    #expect((try list.json["orders"] as? [Any])?.count == 2)
+                    #expect(show.status == .ok)
+                case .adminKey:
+                    #expect(create.status == .created)
+                    #expect((try list.json["orders"] as? [Any])?.count == 2)
+                    #expect(show.status == .ok)
                 }
             }
         }

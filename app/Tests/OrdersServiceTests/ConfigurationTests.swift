@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 @Suite("Configuration from the environment")

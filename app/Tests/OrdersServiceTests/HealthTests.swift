@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 @Suite("Health routes")

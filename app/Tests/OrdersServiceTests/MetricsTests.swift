@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 @Suite("Metrics exposition")

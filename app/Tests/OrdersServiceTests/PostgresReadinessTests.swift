@@ -1,14 +1,13 @@
 import Logging
 import PostgresNIO
-import ServiceLifecycle
 import Testing
 
-@testable import OrdersService
+@testable import OrdersCore
 
 /// Readiness follows the database, not the fate of single queries: a query that outlasts its bound or
 /// whose request gave up must not mark the database down, or one slow request would turn every order
 /// request of the instance into a 503 until the next probe.
-@Suite("PostgreSQL readiness")
+@Suite("PostgreSQL readiness", .requiresPostgreSQL)
 struct PostgresReadinessTests {
     @Test("a query past its bound is a 503 for its request only; the store stays ready")
     func slowQueryLeavesReadiness() async throws {
@@ -77,24 +76,12 @@ struct PostgresReadinessTests {
         queryTimeout: Duration,
         _ body: @escaping @Sendable (PostgresOrderStore) async throws -> Void
     ) async throws {
-        try await withStore(.postgres) {
-            var settings = try await TestPostgres.freshSchema()
-            settings.queryTimeout = queryTimeout
-            let store = try PostgresOrderStore(settings: settings, logger: Logger(label: "test"))
-            let services = ServiceGroup(configuration: .init(services: store.services, logger: store.logger))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await services.run() }
-                await store.waitUntilReady(timeout: .seconds(20))
-                try #require(await store.readiness().isReady)
-                do {
-                    try await body(store)
-                } catch {
-                    await services.triggerGracefulShutdown()
-                    throw error
-                }
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-            }
+        var settings = try await TestPostgres.freshSchema()
+        settings.queryTimeout = queryTimeout
+        let store = try PostgresOrderStore(settings: settings, logger: Logger(label: "test"))
+        try await withStoreServices(of: store, logger: store.logger) {
+            try #require(await store.readiness().isReady)
+            try await body(store)
         }
     }
 }

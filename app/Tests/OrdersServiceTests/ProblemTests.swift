@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 /// An error that carries internals which must never reach a client.

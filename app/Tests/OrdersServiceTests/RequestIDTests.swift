@@ -1,6 +1,7 @@
 import HTTPTypes
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 @Suite("Request ids")

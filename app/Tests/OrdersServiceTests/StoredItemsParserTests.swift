@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OrdersService
+@testable import OrdersCore
 
 @Suite("Items column parsing")
 struct StoredItemsParserTests {
@@ -16,7 +16,7 @@ struct StoredItemsParserTests {
             OrderItem(sku: "B", quantity: 1000, unitPriceCents: 0, lineTotalCents: 0),
             OrderItem(sku: "C", quantity: 1, unitPriceCents: Int64.max, lineTotalCents: Int64.max),
         ]
-        #expect(try StoredItemsParser.parse(OrderJSON.encodeItems(items)) == items)
+        #expect(try StoredItemsParser.parse(StoredOrderItems.encode(items)) == items)
     }
 
     @Test("PostgreSQL's jsonb rendering reads back too: spaces, its own key order, escapes")

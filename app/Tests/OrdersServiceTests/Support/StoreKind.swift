@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 /// The two stores every store-level test runs against.
@@ -28,18 +29,11 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             return try PostgresOrderStore(settings: settings, logger: logger)
         }
     }
-
-    /// Whether this store can run here; PostgreSQL needs a reachable server (see ``TestPostgres``).
-    var isAvailable: Bool {
-        get async {
-            self == .sqlite ? true : await TestPostgres.isAvailable
-        }
-    }
 }
 
-/// The PostgreSQL server the tests use: `POSTGRES_TEST_URL`, which `make test` and `.ci/run` set to a
-/// throwaway server on loopback. Without one, PostgreSQL tests are skipped with a loud message, except
-/// under `CI=true`, where that is a failure.
+/// The PostgreSQL server the tests use: `POSTGRES_TEST_URL`, which `make swift-test` and `.ci/run` set
+/// to a throwaway server on loopback. Without one, the PostgreSQL tests show as skipped
+/// (`.requiresPostgreSQL`), except under `CI=true`, where they run and fail.
 enum TestPostgres {
     static let url = ProcessInfo.processInfo.environment["POSTGRES_TEST_URL"]
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
@@ -106,19 +100,13 @@ enum TestPostgres {
     }
 }
 
-/// Runs `body` for `store` when it is available here; otherwise records why: a failure under CI, a loud
-/// skip line locally.
-func withStore(_ store: StoreKind, _ body: () async throws -> Void) async throws {
-    guard await store.isAvailable else {
-        let message = "POSTGRESQL UNAVAILABLE: set POSTGRES_TEST_URL to a reachable server (make test starts one)"
-        if TestPostgres.isCI {
-            Issue.record("\(message); CI=true, so this is a failure")
-        } else {
-            print("SKIPPED \(store.rawValue.uppercased()) TEST: \(message)")
+extension Trait where Self == ConditionTrait {
+    /// Runs the test when the test PostgreSQL server answers; elsewhere the test shows as skipped, with
+    /// the reason. Under `CI=true` it always runs, so a missing server fails the run instead of
+    /// skipping.
+    static var requiresPostgreSQL: Self {
+        .enabled("PostgreSQL unavailable: set POSTGRES_TEST_URL to a reachable server (make swift-test starts one)") {
+            TestPostgres.isCI ? true : await TestPostgres.isAvailable
         }
-        return
     }
-    try await body()
-    // Counted by scripts/swift-test-summary.py, so the run reports how many cases each store passed through.
-    print("store case ran: \(store.rawValue) \(Test.current?.name ?? "?")")
 }

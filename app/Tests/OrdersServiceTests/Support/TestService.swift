@@ -5,9 +5,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import ServiceLifecycle
 import Testing
 
+@testable import OrdersCore
 @testable import OrdersService
 
 /// Builds the service the way production does, with settings from a dictionary named like the
@@ -45,22 +45,8 @@ struct TestService {
             runsStoreServices: false,
             testRoutes: testRoutes
         )
-        let storeServices = ServiceGroup(configuration: .init(services: orderStore.services, logger: logger))
-        return try await withThrowingTaskGroup(of: Value?.self) { group in
-            group.addTask {
-                try await storeServices.run()
-                return nil
-            }
-            do {
-                await orderStore.waitUntilReady(timeout: .seconds(20))
-                let value = try await body(TestService(service: service, logs: logs))
-                await storeServices.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return value
-            } catch {
-                await storeServices.triggerGracefulShutdown()
-                throw error
-            }
+        return try await withStoreServices(of: orderStore, logger: logger) {
+            try await body(TestService(service: service, logs: logs))
         }
     }
 

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import OrdersService
+@testable import OrdersCore
 
 @Suite("Timers on the event loop")
 struct TimerTests {
