@@ -20,15 +20,18 @@ postgres-sandbox:
 postgres-sandbox-stop: ## Stop and delete the throwaway PostgreSQL server
 	@$(ROOT)/scripts/postgres-sandbox.sh stop
 
-swift-test: build postgres-sandbox ## Swift tests on SQLite and PostgreSQL, then the SIGTERM drain test in its own process
+swift-test: build postgres-sandbox ## Swift tests on SQLite and PostgreSQL, then the SIGTERM drain test in its own process; counts and skipped tests
 	@mkdir -p $(ROOT)/.tmp
 	@set +e; export POSTGRES_TEST_URL="$${POSTGRES_TEST_URL:-$$($(ROOT)/scripts/postgres-sandbox.sh url)}"; \
-	cd $(APP) && swift test --skip-build --skip DrainTests 2>&1 | tee $(ROOT)/.tmp/swift-tests.log | grep -vE '^(◇|↳|store case ran: )'; \
+	cd $(APP) && swift test --skip-build --skip DrainTests 2>&1 | tee $(ROOT)/.tmp/swift-tests.log | grep -vE '^(◇|↳)'; \
 	status=$${PIPESTATUS[0]}; \
-	$(ROOT)/scripts/swift-test-summary.py $(ROOT)/.tmp/swift-tests.log; \
-	exit $$status
-	@echo "==> drain test (a real SIGTERM, so in a process of its own)"
-	@set +e; cd $(APP) && ORDERS_DRAIN_TEST=1 swift test --skip-build --filter DrainTests 2>&1 | grep -vE '^(◇|↳)'; exit $${PIPESTATUS[0]}
+	echo "==> drain test (a real SIGTERM, so in a process of its own)"; \
+	ORDERS_DRAIN_TEST=1 swift test --skip-build --filter DrainTests 2>&1 | tee $(ROOT)/.tmp/swift-drain-test.log \
+		| grep -vE '^(◇|↳)'; \
+	drain=$${PIPESTATUS[0]}; \
+	$(ROOT)/scripts/swift-test-summary.py $(ROOT)/.tmp/swift-tests.log $(ROOT)/.tmp/swift-drain-test.log; \
+	summary=$$?; \
+	[ $$status -eq 0 ] && [ $$drain -eq 0 ] && [ $$summary -eq 0 ]
 
 swift-format: ## Format the Swift sources in place
 	cd $(APP) && swift format --in-place --recursive --parallel $(SWIFT_SOURCES)
