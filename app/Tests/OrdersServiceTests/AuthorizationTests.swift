@@ -87,17 +87,25 @@ struct AuthorizationTests {
         }
     }
 
-    @Test("the 401 answer is the same for missing, unknown and revoked keys, apart from the challenge")
+    @Test("the 401 answer is the same for missing, malformed, unknown and revoked keys, apart from the challenge")
     func unauthorizedAnswersLookAlike() async throws {
         try await Self.withWorld(store: .sqlite) { world in
             try await world.test.withRouterClient { client async throws in
                 var bodies: Set<String> = []
-                for caller in [CallerKind.malformedKey, .unknownKey, .revokedKey] {
-                    var body = try await client.send(.get, "/orders", token: world.tokens[caller]).json
+                for caller in [CallerKind.noKey, .malformedKey, .unknownKey, .revokedKey] {
+                    let response = try await client.send(.get, "/orders", token: world.tokens[caller])
+                    #expect(response.status == .unauthorized, "\(caller)")
+                    #expect(response.headers[.contentType] == "application/problem+json", "\(caller)")
+                    // RFC 6750: a request without credentials gets the bare challenge; one with a bad
+                    // token is told the token is invalid, which says nothing about which keys exist.
+                    let challenge =
+                        caller == .noKey ? #"Bearer realm="orders""# : #"Bearer realm="orders", error="invalid_token""#
+                    #expect(response.headers[.wwwAuthenticate] == challenge, "\(caller)")
+                    var body = try response.json
                     body["request_id"] = nil
                     bodies.insert(String(describing: body.sorted { $0.key < $1.key }))
                 }
-                #expect(bodies.count == 1)
+                #expect(bodies.count == 1, "one body for every refused key: \(bodies)")
             }
         }
     }
