@@ -126,17 +126,10 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: address.sin_port))
 }
 
-/// Polls `GET path` until it answers, for up to `seconds`.
+/// Polls `GET path` until it answers 200, for up to `seconds`.
 func waitUntilServing(port: Int, path: String = "/health/live", seconds: Double = 10) async throws {
-    let clock = ContinuousClock()
-    let deadline = clock.now + .milliseconds(Int(seconds * 1000))
-    while clock.now < deadline {
-        if let connection = try? RawHTTPConnection(port: port, timeoutSeconds: 1),
-            let reply = try? await connection.get(path, keepAlive: false), reply.status == 200
-        {
-            return
-        }
-        try await Task.sleep(for: .milliseconds(50))
+    try await waitUntil("GET \(path) on port \(port) answers 200", within: .milliseconds(Int(seconds * 1000))) {
+        guard let connection = try? RawHTTPConnection(port: port, timeoutSeconds: 1) else { return false }
+        return (try? await connection.get(path, keepAlive: false))?.status == 200
     }
-    throw TestFailure("nothing served on port \(port) within \(seconds) s")
 }
