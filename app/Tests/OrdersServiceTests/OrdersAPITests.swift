@@ -147,4 +147,38 @@ struct OrdersAPITests {
             }
         }
     }
+
+    @Test("a chunked body over the limit is 413, however it is framed, and writes nothing")
+    func chunkedBodyOverTheLimit() async throws {
+        let port = freePort()
+        try await TestService.run(store: .sqlite, environment: ["HTTP_PORT": "\(port)", "MAX_BODY_BYTES": "1024"]) {
+            test in
+            let server = Task { try await test.service.application.runService(gracefulShutdownSignals: []) }
+            defer { server.cancel() }
+            try await waitUntilServing(port: port)
+            let (token, _) = try await test.createKey(customer: "c-1")
+            // A valid order whose SKU makes it 2 KiB, sent in 256-byte chunks with no Content-Length, so
+            // only the bytes counted while reading can tell that it is too large.
+            let body = orderJSON(sku: String(repeating: "x", count: 2048))
+            var chunked = ""
+            var rest = Substring(body)
+            while !rest.isEmpty {
+                let chunk = rest.prefix(256)
+                chunked += String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n"
+                rest = rest.dropFirst(chunk.count)
+            }
+            chunked += "0\r\n\r\n"
+            let reply = try await RawHTTPConnection(port: port).send(
+                "POST /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+                    + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked
+            )
+            #expect(reply.status == 413)
+            #expect(reply.headers["content-type"] == "application/problem+json")
+            let list = try await RawHTTPConnection(port: port).send(
+                "GET /orders HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n"
+            )
+            #expect(list.status == 200)
+            #expect(list.body.contains(#""orders":[]"#), "nothing was written: \(list.body)")
+        }
+    }
 }

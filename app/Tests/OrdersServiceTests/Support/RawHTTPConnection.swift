@@ -48,10 +48,24 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Sends one GET and reads its response (Content-Length framed).
     func get(_ path: String, keepAlive: Bool = true) async throws -> Reply {
+        try await send(
+            "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
+        )
+    }
+
+    /// Sends `request` exactly as given (head and body, with its own framing) and reads the response.
+    func send(_ request: String) async throws -> Reply {
         try await run {
-            let request =
-                "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: \(keepAlive ? "keep-alive" : "close")\r\n\r\n"
-            _ = request.withCString { send(self.descriptor, $0, strlen($0), 0) }
+            var bytes = Array(request.utf8)[...]
+            while !bytes.isEmpty {
+                let sent = bytes.withUnsafeBytes {
+                    Glibc.send(self.descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                guard sent > 0 else {
+                    throw TestFailure("the connection refused the request after \(bytes.startIndex) bytes")
+                }
+                bytes = bytes.dropFirst(sent)
+            }
             return try self.readReply()
         }
     }
