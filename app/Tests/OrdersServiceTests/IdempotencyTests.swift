@@ -1,6 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 @testable import OrdersCore
@@ -18,6 +20,10 @@ struct IdempotencyTests {
             idempotency
         ),
         StoreCase("50 concurrent requests with one Idempotency-Key create exactly one order", concurrentIdempotency),
+        StoreCase(
+            "a retry after an attempt that timed out once its order was stored returns that order",
+            retryAfterTimedOutCommit
+        ),
     ]
 
     /// An idempotent retry returns the original order; the same key with another body is refused.
@@ -115,4 +121,105 @@ struct IdempotencyTests {
             }
         }
     }
+
+    @Test(
+        "two Idempotency-Key headers are 400, the same value twice or two values",
+        arguments: [["a", "a"], ["a", "b"]]
+    )
+    func twoKeys(values: [String]) async throws {
+        try await TestService.run(store: .sqlite) { test in
+            let (token, _) = try await test.createKey(customer: "c-1")
+            try await test.withRouterClient { client async throws in
+                var headers = HTTPFields()
+                for value in values { headers.append(HTTPField(name: Self.keyHeader, value: value)) }
+                let response = try await client.send(
+                    .post,
+                    "/orders",
+                    token: token,
+                    json: orderJSON(),
+                    headers: headers
+                )
+                #expect(response.status == .badRequest)
+                #expect(try response.json["type"] as? String == "urn:orders-service:problem:invalid-idempotency-key")
+                let list = try await client.send(.get, "/orders", token: token)
+                #expect((try list.json["orders"] as? [Any])?.isEmpty == true, "nothing was written")
+            }
+        }
+    }
+
+    /// A retry after an attempt that timed out once its order was stored returns that order.
+    ///
+    /// The first attempt's order is committed, then the request outlives its time limit and gets 503,
+    /// as when a database commits and the answer is lost. The client retries with the same key, as the
+    /// 503's detail tells it to, and gets the stored order, marked as a replay; no second order exists.
+    static func retryAfterTimedOutCommit(_ store: StoreKind) async throws {
+        try await TestService.run(
+            store: store,
+            environment: ["REQUEST_TIMEOUT_SECONDS": "1"],
+            wrappingStore: { CommitThenStallStore(base: $0) }
+        ) { test in
+            let (token, _) = try await test.createKey(customer: "c-1")
+            let key: HTTPFields = [Self.keyHeader: "retried-after-timeout"]
+            try await test.withRouterClient { client async throws in
+                let first = try await client.send(.post, "/orders", token: token, json: orderJSON(), headers: key)
+                #expect(first.status == .serviceUnavailable)
+                #expect(try first.json["type"] as? String == "urn:orders-service:problem:request-time-limit")
+
+                let stored = try await client.send(.get, "/orders", token: token)
+                let storedIDs = try #require(try stored.json["orders"] as? [[String: Any]]).compactMap {
+                    $0["id"] as? String
+                }
+                #expect(storedIDs.count == 1, "the timed-out attempt stored its order")
+
+                let retry = try await client.send(.post, "/orders", token: token, json: orderJSON(), headers: key)
+                #expect(retry.status == .created)
+                #expect(retry.headers[Self.replayedHeader] == "true")
+                #expect(try retry.json["id"] as? String == storedIDs.first)
+
+                let after = try await client.send(.get, "/orders", token: token)
+                #expect((try after.json["orders"] as? [Any])?.count == 1, "still exactly one order")
+            }
+        }
+    }
+}
+
+/// A store whose first `create` stores the order and then does not return until its request is given
+/// up: that request ends with the time limit's 503 although its order exists. The insert itself runs in
+/// a task of its own, so it completes however slow the machine is and whenever the limit strikes.
+private final class CommitThenStallStore: OrderStore {
+    let base: any OrderStore
+    private let stalled = Atomic<Bool>(false)
+
+    init(base: any OrderStore) {
+        self.base = base
+    }
+
+    func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
+        let base = self.base
+        let creation = try await Task { try await base.create(order, idempotency: idempotency) }.value
+        if !stalled.exchange(true, ordering: .relaxed) {
+            // Ends when the request's time limit cancels the handler; an hour is only the upper bound.
+            try await Task.sleep(for: .seconds(3600))
+        }
+        return creation
+    }
+
+    func order(id: String, customerID: String?) async throws -> Order? {
+        try await base.order(id: id, customerID: customerID)
+    }
+
+    func orders(customerID: String?, limit: Int, olderThan sequence: Int64?) async throws -> [Order] {
+        try await base.orders(customerID: customerID, limit: limit, olderThan: sequence)
+    }
+
+    func readiness() async -> StoreReadiness { await base.readiness() }
+    var services: [any Service] { base.services }
+    func waitUntilReady(timeout: Duration) async { await base.waitUntilReady(timeout: timeout) }
+    func insertKey(_ record: APIKeyRecord) async throws { try await base.insertKey(record) }
+    func key(id keyID: String) async throws -> APIKeyRecord? { try await base.key(id: keyID) }
+    func allKeys() async throws -> [APIKeyRecord] { try await base.allKeys() }
+    func revokeKey(id keyID: String, at time: Int64) async throws -> Bool {
+        try await base.revokeKey(id: keyID, at: time)
+    }
+    func touchKey(id keyID: String, at time: Int64) async throws { try await base.touchKey(id: keyID, at: time) }
 }

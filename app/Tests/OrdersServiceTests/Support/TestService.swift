@@ -21,14 +21,15 @@ struct TestService {
         return try ServiceConfiguration(settings: SettingsReader(reader: ConfigReader(provider: provider)))
     }
 
-    /// Runs `body` with a service built on a new, empty store. The store's own services (connection
-    /// pool, migrations, closing its files) run around `body`, so the store is ready before the first
-    /// request and released after the last.
+    /// Runs `body` with a service built on a new, empty store (as `wrappingStore` returns it, when a test
+    /// gives one). The store's own services (connection pool, migrations, closing its files) run around
+    /// `body`, so the store is ready before the first request and released after the last.
     static func run<Value: Sendable>(
         store: StoreKind,
         environment: [String: String] = [:],
         apiKeyCacheLifetime: Duration = .zero,
         testRoutes: (@Sendable (Router<OrdersRequestContext>) -> Void)? = nil,
+        wrappingStore: (@Sendable (any OrderStore) -> any OrderStore)? = nil,
         _ body: @escaping @Sendable (TestService) async throws -> Value
     ) async throws -> Value {
         let logs = InMemoryLogSink()
@@ -40,7 +41,7 @@ struct TestService {
         let service = try await buildApplication(
             configuration: configuration,
             logger: logger,
-            store: orderStore,
+            store: wrappingStore?(orderStore) ?? orderStore,
             apiKeyCacheLifetime: apiKeyCacheLifetime,
             runsStoreServices: false,
             testRoutes: testRoutes
