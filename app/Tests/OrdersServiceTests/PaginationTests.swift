@@ -9,7 +9,11 @@ import Testing
 struct PaginationTests {
     /// The cases that depend on the store.
     static let storeCases = [
-        StoreCase("list pages newest first with an opaque cursor", pagination)
+        StoreCase("list pages newest first with an opaque cursor", pagination),
+        StoreCase(
+            "pages stay exact while orders are created between them, for each of two customers",
+            pagesUnderInserts
+        ),
     ]
 
     /// List pages newest first with an opaque cursor.
@@ -50,6 +54,50 @@ struct PaginationTests {
                 let response = try await client.send(.get, "/orders?\(query)", token: token)
                 #expect(response.status == .badRequest, "\(query)")
                 #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+    }
+
+    /// Pages stay exact while orders are created between them, for each of two customers.
+    static func pagesUnderInserts(_ store: StoreKind) async throws {
+        try await TestService.run(store: store) { test in
+            let tokens = [
+                "c-1": try await test.createKey(customer: "c-1").token,
+                "c-2": try await test.createKey(customer: "c-2").token,
+            ]
+            let admin = try await test.createKey(customer: nil).token
+            try await test.withRouterClient { client async throws in
+                var created: [(customer: String, id: String)] = []
+                func create(for customer: String) async throws {
+                    let token = try #require(tokens[customer])
+                    let response = try await client.send(.post, "/orders", token: token, json: orderJSON(customer: nil))
+                    #expect(response.status == .created)
+                    created.append((customer, try #require(try response.json["id"] as? String)))
+                }
+                func newestFirst(_ customer: String?) -> [String] {
+                    created.filter { customer == nil || $0.customer == customer }.map(\.id).reversed()
+                }
+
+                for _ in 0..<12 {
+                    try await create(for: "c-1")
+                    try await create(for: "c-2")
+                }
+                // Orders created while a client pages are newer than its cursor: no page shows them, and
+                // none of the orders that existed is skipped or shown twice.
+                let firstCustomersOrders = newestFirst("c-1")
+                let firstCustomer = try await Self.pageThrough(client, token: try #require(tokens["c-1"]), limit: 5) {
+                    try await create(for: "c-1")
+                    try await create(for: "c-2")
+                }
+                #expect(firstCustomer.ids == firstCustomersOrders)
+                #expect(firstCustomer.pages == 3)
+
+                let secondCustomer = try await Self.pageThrough(client, token: try #require(tokens["c-2"]), limit: 4)
+                #expect(secondCustomer.ids == newestFirst("c-2"), "only c-2's orders, all of them")
+
+                let everyOrder = newestFirst(nil)
+                let all = try await Self.pageThrough(client, token: admin, limit: 7) { try await create(for: "c-1") }
+                #expect(all.ids == everyOrder, "an admin key pages through both customers' orders")
             }
         }
     }
