@@ -7,7 +7,7 @@ package struct ValidationFailure: Error {
 /// Checks a create-order body against every rule of the API and computes the totals, collecting every
 /// error rather than stopping at the first.
 package enum OrderValidator {
-    /// Limits of the API, shared with the OpenAPI document.
+    /// Limits of the API, shared with the OpenAPI document (a contract test compares them).
     enum Limits {
         /// Longest `customer_id` and `sku`, in characters.
         static let maxIdentifierLength = 64
