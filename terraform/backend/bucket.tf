@@ -8,6 +8,15 @@ resource "aws_s3_bucket" "state" {
   # checkov:skip=CKV2_AWS_62:Nothing consumes state-write events; notifications without a consumer add no control.
   bucket        = local.bucket_name
   force_destroy = var.allow_destroy
+
+  lifecycle {
+    # S3's naming rules (3-63 characters; lowercase letters, digits, dots and hyphens; a letter or
+    # digit at both ends), checked before S3 is asked.
+    precondition {
+      condition     = length(local.bucket_name) <= 63 && can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", local.bucket_name))
+      error_message = "The state bucket name \"${local.bucket_name}\" breaks S3's naming rules (3-63 characters, lowercase letters, digits, dots, hyphens)."
+    }
+  }
 }
 
 resource "aws_s3_bucket_ownership_controls" "state" {

@@ -21,7 +21,7 @@ variable "aws_region" {
 }
 
 variable "state_bucket_name" {
-  description = "Name of the state bucket. Null derives a globally unique one: <project>-tfstate-<account id>-<region>."
+  description = "Name of the state bucket. Null derives a globally unique one: <project>-tfstate-<account id>-<region>, with the project name shortened so the whole stays within S3's 63 characters."
   type        = string
   default     = null
 

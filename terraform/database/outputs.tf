@@ -67,3 +67,13 @@ output "service_password_version" {
   description = "Version of the service user's password now in its secret; raise service_password_version to rotate."
   value       = var.service_password_version
 }
+
+output "final_snapshot_identifier" {
+  description = "Name of the snapshot RDS takes when the instance is destroyed (null with allow_destroy): the teardown keeps it, with its key."
+  value       = aws_db_instance.orders.final_snapshot_identifier
+}
+
+output "kms_key_arn" {
+  description = "The key of the database's storage, snapshots and secrets; the teardown keeps it while a final snapshot needs it."
+  value       = aws_kms_key.database.arn
+}

@@ -10,9 +10,19 @@ locals {
   connections_kept_free = 10
 }
 
+# One group per major version, kept by version: during a major upgrade the group of the version being
+# left stays (retained_parameter_group_versions) until the instance has moved to the new one. With
+# apply_immediately = false the instance uses the old group until the maintenance window, and RDS
+# refuses to delete a group in use (InvalidDBParameterGroupState).
+locals {
+  parameter_group_versions = toset(concat([var.engine_major_version], var.retained_parameter_group_versions))
+}
+
 resource "aws_db_parameter_group" "postgres" {
-  name_prefix = "${local.identifier}-pg${var.engine_major_version}-"
-  family      = "postgres${var.engine_major_version}"
+  for_each = local.parameter_group_versions
+
+  name_prefix = "${local.identifier}-pg${each.key}-"
+  family      = "postgres${each.key}"
   description = "${var.project} orders database: TLS only, explicit connection limits, slow-query logging"
 
   parameter {
@@ -46,7 +56,7 @@ resource "aws_db_parameter_group" "postgres" {
     value = "1000"
   }
 
-  # A new major version needs a new group (another family); create it before the old one goes.
+  # A change to a group's settings that needs a new group creates it before the old one goes.
   lifecycle {
     create_before_destroy = true
   }

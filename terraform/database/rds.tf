@@ -1,3 +1,18 @@
+# The final snapshot's name carries the moment the instance was created, so a stack destroyed, created
+# again and destroyed again leaves two snapshots instead of failing on the second name
+# (DBSnapshotAlreadyExists). The timestamp is taken once, when this resource is created, and kept.
+resource "terraform_data" "instance_generation" {
+  input = plantimestamp()
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+locals {
+  final_snapshot_identifier = "${local.identifier}-final-${formatdate("YYYYMMDDhhmmss", terraform_data.instance_generation.output)}"
+}
+
 resource "aws_db_subnet_group" "orders" {
   name        = local.identifier
   description = "Isolated database subnets of the ${var.project} VPC"
@@ -71,7 +86,7 @@ resource "aws_db_instance" "orders" {
   publicly_accessible    = false
   network_type           = "IPV4"
   ca_cert_identifier     = "rds-ca-rsa2048-g1"
-  parameter_group_name   = aws_db_parameter_group.postgres.name
+  parameter_group_name   = aws_db_parameter_group.postgres[var.engine_major_version].name
 
   backup_retention_period  = var.backup_retention_days
   backup_window            = var.backup_window
@@ -85,9 +100,11 @@ resource "aws_db_instance" "orders" {
   auto_minor_version_upgrade  = true
   apply_immediately           = false
 
-  deletion_protection       = var.allow_destroy ? false : true
+  # The teardown (docs/infrastructure.md) turns deletion protection off in an apply of its own, then
+  # destroys; the final snapshot is kept unless allow_destroy says the data may go.
+  deletion_protection       = var.allow_destroy ? false : var.deletion_protection
   skip_final_snapshot       = var.allow_destroy
-  final_snapshot_identifier = var.allow_destroy ? null : "${local.identifier}-final"
+  final_snapshot_identifier = var.allow_destroy ? null : local.final_snapshot_identifier
 
   enabled_cloudwatch_logs_exports       = ["postgresql", "upgrade"]
   monitoring_interval                   = var.monitoring_interval_seconds

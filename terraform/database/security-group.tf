@@ -4,7 +4,7 @@
 # The group has no egress rules: RDS answers connections and starts none.
 resource "aws_security_group" "database" {
   name        = "${var.project}-database"
-  description = "PostgreSQL from the service's tasks only"
+  description = "PostgreSQL from the service tasks only"
   vpc_id      = local.vpc_id
 
   tags = {
@@ -14,7 +14,7 @@ resource "aws_security_group" "database" {
 
 resource "aws_vpc_security_group_ingress_rule" "database_from_tasks" {
   security_group_id            = aws_security_group.database.id
-  description                  = "PostgreSQL from the service's tasks"
+  description                  = "PostgreSQL from the service tasks"
   ip_protocol                  = "tcp"
   from_port                    = 5432
   to_port                      = 5432

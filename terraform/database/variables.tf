@@ -43,9 +43,15 @@ variable "state_region" {
 }
 
 variable "allow_destroy" {
-  description = "Throwaway stacks only: no deletion protection, no final snapshot, secrets deleted at once. Keep false for anything real."
+  description = "Throwaway stacks only: no deletion protection, no final snapshot, automated backups and secrets deleted at once. Keep false for anything real."
   type        = bool
   default     = false
+}
+
+variable "deletion_protection" {
+  description = "RDS refuses to delete the instance while true. The teardown (docs/infrastructure.md) applies false first; the final snapshot is still taken."
+  type        = bool
+  default     = true
 }
 
 # --- The instance ------------------------------------------------------------------------------
@@ -58,6 +64,17 @@ variable "engine_major_version" {
   validation {
     condition     = contains(["14", "15", "16", "17"], var.engine_major_version)
     error_message = "engine_major_version must be 14, 15, 16 or 17 (the versions whose parameter group family this stack sets)."
+  }
+}
+
+variable "retained_parameter_group_versions" {
+  description = "Major versions whose parameter groups are kept besides engine_major_version's: during a major upgrade, the version being left, until the upgrade has been applied (docs/infrastructure.md, \"Major version upgrade\")."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for version in var.retained_parameter_group_versions : contains(["14", "15", "16", "17"], version)])
+    error_message = "retained_parameter_group_versions may hold only 14, 15, 16 or 17."
   }
 }
 

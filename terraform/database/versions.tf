@@ -6,12 +6,7 @@ terraform {
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 6.25, < 7.0"
-    }
-    # 3.7 is the first release with the ephemeral random_password.
-    random = {
-      source  = "hashicorp/random"
-      version = ">= 3.7, < 4.0"
+      version = ">= 5.100, < 7.0"
     }
   }
 

@@ -5,7 +5,7 @@
 locals {
   admin_container = {
     name      = "orders-admin"
-    image     = local.admin_image_ref
+    image     = local.image_reference
     essential = true
     command   = ["admin", "bootstrap-database"]
 

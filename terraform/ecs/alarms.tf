@@ -94,19 +94,35 @@ resource "aws_cloudwatch_metric_alarm" "http_5xx_ratio" {
   threshold           = var.alarm_5xx_percent
   evaluation_periods  = 3
   datapoints_to_alarm = 2
-  # No requests in a minute means no load balancer data points: a quiet service is not a failing one.
+  # A minute with no metric at all is a minute without a single request: a quiet service is not a
+  # failing one. Every other minute has a value, because each series is filled with 0 where it has
+  # none (see the expression).
   treat_missing_data = "notBreaching"
   actions_enabled    = true
   alarm_actions      = local.alarm_actions
   ok_actions         = local.alarm_actions
 
+  # RequestCount counts only requests the load balancer could give to a target. When no target is
+  # healthy, it answers 503 itself (HTTPCode_ELB_503_Count) and RequestCount has no data point: so the
+  # denominator adds those 503s, and every series is filled with 0, or the worst minute would have no
+  # ratio at all and read as OK. Below alarm_5xx_min_requests a minute is not judged (0), so two
+  # errors out of three requests cannot roll back a deployment.
   metric_query {
     id          = "ratio"
     label       = "5xx percent of requests"
     return_data = true
-    # Below alarm_5xx_min_requests a minute is not judged (0), so two errors out of three requests
-    # cannot roll back a deployment.
-    expression = "IF(requests >= ${var.alarm_5xx_min_requests}, 100 * (FILL(target5xx, 0) + FILL(lb5xx, 0)) / requests, 0)"
+    expression  = "IF((FILL(requests, 0) + FILL(lb503, 0)) >= ${var.alarm_5xx_min_requests}, 100 * (FILL(target5xx, 0) + FILL(lb5xx, 0)) / (FILL(requests, 0) + FILL(lb503, 0)), 0)"
+  }
+
+  metric_query {
+    id = "lb503"
+    metric {
+      namespace   = "AWS/ApplicationELB"
+      metric_name = "HTTPCode_ELB_503_Count"
+      dimensions  = local.lb_dimensions
+      stat        = "Sum"
+      period      = 60
+    }
   }
 
   metric_query {

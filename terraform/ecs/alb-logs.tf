@@ -76,20 +76,62 @@ resource "aws_s3_bucket_policy" "alb_logs" {
   depends_on = [aws_s3_bucket_public_access_block.alb_logs]
 }
 
-data "aws_iam_policy_document" "alb_logs" {
-  # Regions opened before August 2022 deliver as the regional Elastic Load Balancing account...
-  statement {
-    sid       = "RegionalLoadBalancerAccountWritesLogs"
-    actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.alb_logs.arn}/alb/AWSLogs/${local.account_id}/*"]
+# Who writes the access logs. In the regions opened before August 2022, Elastic Load Balancing
+# delivers as an account of its own in each region: the table below is AWS's ("Enable access logs for
+# your Application Load Balancer", Elastic Load Balancing User Guide). Every other region (the newer
+# ones, and any region opened later) delivers as the log delivery service principal, which the policy
+# grants everywhere. An explicit table instead of the provider's aws_elb_service_account data source:
+# that one fails the plan in every region missing from its own list.
+locals {
+  elb_log_delivery_accounts = {
+    "us-east-1"      = "127311923021"
+    "us-east-2"      = "033677994240"
+    "us-west-1"      = "027434742980"
+    "us-west-2"      = "797873946194"
+    "af-south-1"     = "098369216593"
+    "ap-east-1"      = "754344448648"
+    "ap-southeast-3" = "589379963580"
+    "ap-south-1"     = "718504428378"
+    "ap-northeast-3" = "383597477331"
+    "ap-northeast-2" = "600734575887"
+    "ap-southeast-1" = "114774131450"
+    "ap-southeast-2" = "783225319266"
+    "ap-northeast-1" = "582318560864"
+    "ca-central-1"   = "985666609251"
+    "eu-central-1"   = "054676820928"
+    "eu-west-1"      = "156460612806"
+    "eu-west-2"      = "652711504416"
+    "eu-south-1"     = "635631232127"
+    "eu-west-3"      = "009996457667"
+    "eu-north-1"     = "897822967062"
+    "me-south-1"     = "076674570225"
+    "sa-east-1"      = "507241528517"
+    "us-gov-west-1"  = "048591011584"
+    "us-gov-east-1"  = "190560391635"
+    "cn-north-1"     = "638102146993"
+    "cn-northwest-1" = "037604701340"
+  }
+  elb_log_delivery_account = lookup(local.elb_log_delivery_accounts, var.aws_region, null)
+}
 
-    principals {
-      type        = "AWS"
-      identifiers = [data.aws_elb_service_account.current.arn]
+data "aws_iam_policy_document" "alb_logs" {
+  # Regions opened before August 2022: the regional Elastic Load Balancing account...
+  dynamic "statement" {
+    for_each = local.elb_log_delivery_account == null ? [] : [local.elb_log_delivery_account]
+
+    content {
+      sid       = "RegionalLoadBalancerAccountWritesLogs"
+      actions   = ["s3:PutObject"]
+      resources = ["${aws_s3_bucket.alb_logs.arn}/alb/AWSLogs/${local.account_id}/*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = ["arn:${local.partition}:iam::${statement.value}:root"]
+      }
     }
   }
 
-  # ...later regions as the log delivery service principal.
+  # ...and every region: the log delivery service principal.
   statement {
     sid       = "LogDeliveryServiceWritesLogs"
     actions   = ["s3:PutObject"]

@@ -63,39 +63,45 @@ resource "aws_lb_target_group" "service" {
 
 # --- Listeners ------------------------------------------------------------------------------------
 
-# Without a certificate, port 80 serves the service.
-resource "aws_lb_listener" "http_forward" {
-  # checkov:skip=CKV_AWS_2:plain HTTP only while no certificate_arn is configured; with one, http_redirect replaces this listener
+# Port 80: the service itself without a certificate, a permanent redirect to HTTPS with one. It is one
+# listener whose action changes, so setting certificate_arn later updates it in place: two listener
+# resources would put a new one on port 80 while the old one still holds it (DuplicateListener).
+resource "aws_lb_listener" "http" {
+  # checkov:skip=CKV_AWS_2:plain HTTP only while no certificate_arn is configured; with one, this listener only redirects to HTTPS
   # checkov:skip=CKV_AWS_103:an HTTP listener has no TLS policy; the HTTPS listener uses a TLS 1.3 policy
-  count = var.certificate_arn == null ? 1 : 0
-
   load_balancer_arn = aws_lb.service.arn
   port              = 80
   protocol          = "HTTP"
 
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.service.arn
+  dynamic "default_action" {
+    for_each = var.certificate_arn == null ? ["forward"] : []
+
+    content {
+      type             = "forward"
+      target_group_arn = aws_lb_target_group.service.arn
+    }
+  }
+
+  dynamic "default_action" {
+    for_each = var.certificate_arn == null ? [] : ["redirect"]
+
+    content {
+      type = "redirect"
+
+      redirect {
+        protocol    = "HTTPS"
+        port        = "443"
+        status_code = "HTTP_301"
+      }
+    }
   }
 }
 
-# With a certificate, port 80 only redirects to HTTPS.
-resource "aws_lb_listener" "http_redirect" {
-  count = var.certificate_arn == null ? 0 : 1
-
-  load_balancer_arn = aws_lb.service.arn
-  port              = 80
-  protocol          = "HTTP"
-
-  default_action {
-    type = "redirect"
-
-    redirect {
-      protocol    = "HTTPS"
-      port        = "443"
-      status_code = "HTTP_301"
-    }
-  }
+# Stacks applied before port 80 became one listener keep theirs. A stack that had a certificate
+# moves its redirect listener once by hand: terraform state mv 'aws_lb_listener.http_redirect[0]' aws_lb_listener.http
+moved {
+  from = aws_lb_listener.http_forward[0]
+  to   = aws_lb_listener.http
 }
 
 resource "aws_lb_listener" "https" {
@@ -115,7 +121,7 @@ resource "aws_lb_listener" "https" {
 
 locals {
   # The listener that forwards to the tasks.
-  service_listener_arn = var.certificate_arn == null ? aws_lb_listener.http_forward[0].arn : aws_lb_listener.https[0].arn
+  service_listener_arn = var.certificate_arn == null ? aws_lb_listener.http.arn : aws_lb_listener.https[0].arn
 }
 
 # Defence in depth for /metrics. The real guarantee is the port: the service serves /metrics only on

@@ -25,12 +25,6 @@ data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
 
-data "aws_region" "current" {}
-
-# The regional Elastic Load Balancing account that writes access logs in regions opened before
-# August 2022; later regions use the log delivery service principal (alb-logs.tf grants both).
-data "aws_elb_service_account" "current" {}
-
 locals {
   # Network stack.
   vpc_id            = data.terraform_remote_state.network.outputs.vpc_id

@@ -48,10 +48,13 @@ data "aws_iam_policy_document" "github_deploy_trust" {
 }
 
 resource "aws_iam_role" "github_deploy" {
-  name                 = "${var.service_name}-github-deploy"
-  description          = "Deploys ${var.service_name} from GitHub Actions (${local.github_deploy_subject})"
-  assume_role_policy   = data.aws_iam_policy_document.github_deploy_trust.json
-  max_session_duration = 3600
+  name               = "${var.service_name}-github-deploy"
+  description        = "Deploys ${var.service_name} from GitHub Actions (${local.github_deploy_subject})"
+  assume_role_policy = data.aws_iam_policy_document.github_deploy_trust.json
+  # The deploy job may run 90 minutes (build, stability wait, verification); its credentials must
+  # outlast it, or a slow deploy ends in ExpiredToken instead of a verdict. The workflow asks for
+  # this duration (role-duration-seconds; tests/infra ties the two to the job's timeout).
+  max_session_duration = 7200
 }
 
 resource "aws_iam_role_policy" "github_deploy" {
@@ -114,7 +117,8 @@ data "aws_iam_policy_document" "github_deploy" {
       "ecs:DescribeServices",
       "ecs:UpdateService",
     ]
-    resources = [aws_ecs_service.service.arn]
+    # The service's ARN: provider 5.x exposes it as id (6.x also as arn).
+    resources = [aws_ecs_service.service.id]
   }
 
   # The new revision names the same two roles; ECS may receive them, nothing else may.

@@ -19,13 +19,17 @@ locals {
   # The Service dimension of the service's own metrics (the collector adds it as a scrape label).
   metrics_service_dimension = var.service_name
 
-  # Images: the service's repository, at the tag Terraform registers; CI deploys by digest.
-  service_image = "${aws_ecr_repository.service.repository_url}:${var.image_tag}"
-  admin_image_ref = (
-    var.admin_image == null ? local.service_image :
-    startswith(var.admin_image, "sha256:") ? "${aws_ecr_repository.service.repository_url}@${var.admin_image}" :
-    "${aws_ecr_repository.service.repository_url}:${var.admin_image}"
+  # The image the task definitions Terraform registers run (both the service's and the admin task's):
+  # var.image when set (a tag or a digest), otherwise the image the service runs now, read from the
+  # live service (image.tf), so an apply never points a revision at an image that does not exist.
+  # Only the bootstrap apply, before the first image is pushed, registers the placeholder tag below.
+  repository_url = aws_ecr_repository.service.repository_url
+  image_reference = (
+    var.image != null ? (startswith(var.image, "sha256:") ? "${local.repository_url}@${var.image}" : "${local.repository_url}:${var.image}") :
+    var.service_bootstrap ? "${local.repository_url}:${local.bootstrap_image_tag}" :
+    data.aws_ecs_container_definition.live[0].image
   )
+  bootstrap_image_tag = "no-image-pushed-yet"
 
   # Where a deploy can find the RDS CA bundle the image carries (written at build time).
   rds_ca_bundle_path = "/etc/orders-service/rds-ca-bundle.pem"
@@ -42,6 +46,6 @@ locals {
   # design: no NAT gateway), or private subnets with VPC endpoints when the network stack says so.
   account_id           = data.aws_caller_identity.current.account_id
   partition            = data.aws_partition.current.partition
-  region               = data.aws_region.current.region
+  region               = var.aws_region
   log_group_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
 }

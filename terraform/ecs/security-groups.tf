@@ -44,7 +44,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_https" {
 
 resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
   security_group_id            = aws_security_group.alb.id
-  description                  = "Requests and health checks to the tasks' application port"
+  description                  = "Requests and health checks to the application port of the tasks"
   ip_protocol                  = "tcp"
   from_port                    = local.app_port
   to_port                      = local.app_port
@@ -53,7 +53,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
 
 resource "aws_vpc_security_group_ingress_rule" "tasks_from_alb" {
   security_group_id            = local.tasks_security_group
-  description                  = "Application port from the load balancer only (the metrics port stays on the task's loopback)"
+  description                  = "Application port from the load balancer only (the metrics port stays on task loopback)"
   ip_protocol                  = "tcp"
   from_port                    = local.app_port
   to_port                      = local.app_port

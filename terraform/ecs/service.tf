@@ -25,10 +25,6 @@ resource "aws_ecs_service" "service" {
     type = "ECS"
   }
 
-  deployment_configuration {
-    strategy = "ROLLING"
-  }
-
   deployment_circuit_breaker {
     enable   = true
     rollback = true
@@ -75,7 +71,7 @@ resource "aws_ecs_service" "service" {
 
   depends_on = [
     aws_ecs_cluster_capacity_providers.service,
-    aws_lb_listener.http_forward,
+    aws_lb_listener.http,
     aws_lb_listener.https,
     aws_iam_role_policy.execution,
   ]

@@ -9,7 +9,7 @@ locals {
   # (docs/contract.md) names the variables.
   service_container = {
     name      = local.service_container_name
-    image     = local.service_image
+    image     = local.image_reference
     essential = true
 
     # Only the application port is mapped: the metrics port is bound to the task's loopback.
@@ -119,11 +119,11 @@ locals {
       startPeriod = 15
     }
 
+    # The collector writes no file (its configuration arrives in AOT_CONFIG_CONTENT, its exporter
+    # sends over the network), so it gets no scratch volume: a bind mount in an image this project
+    # does not build could not be made writable for the image's user (see the service's /tmp).
     readonlyRootFilesystem = true
     privileged             = false
-    mountPoints = [
-      { sourceVolume = "collector-tmp", containerPath = "/tmp", readOnly = false },
-    ]
     linuxParameters = {
       capabilities = { drop = ["ALL"] }
     }
@@ -155,13 +155,10 @@ resource "aws_ecs_task_definition" "service" {
     cpu_architecture        = var.cpu_architecture
   }
 
-  # Writable scratch space on the task's ephemeral storage; the root filesystem is read-only.
+  # Writable scratch space on the task's ephemeral storage for the service (its root filesystem is
+  # read-only). The image declares /tmp as a VOLUME, which is what makes the mount writable for 10001.
   volume {
     name = "tmp"
-  }
-
-  volume {
-    name = "collector-tmp"
   }
 
   container_definitions = jsonencode([local.service_container, local.collector_container])

@@ -64,25 +64,14 @@ variable "allow_destroy" {
 
 # --- Image ---------------------------------------------------------------------------------------
 
-variable "image_tag" {
-  description = "Image tag the task definition that Terraform registers points at. CI deploys later revisions (rendered from the latest one with a new image); the service ignores task definition changes so an apply never rolls an image back."
-  type        = string
-  default     = "bootstrap"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image_tag))
-    error_message = "image_tag must be a valid image tag (letters, digits, '_', '.', '-'; at most 128 characters)."
-  }
-}
-
-variable "admin_image" {
-  description = "Image of the one-off admin task: a tag (for example the commit SHA CI pushed) or a digest (sha256:...). Null uses image_tag."
+variable "image" {
+  description = "Image of the task definitions Terraform registers: a tag in the service's repository or a digest (sha256:...). Null, the usual choice: the image the service runs now (CI deploys every later image), or a placeholder on the bootstrap apply, before any image exists."
   type        = string
   default     = null
 
   validation {
-    condition     = var.admin_image == null || can(regex("^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$", var.admin_image))
-    error_message = "admin_image must be an image tag or a digest of the form sha256:<64 hex>."
+    condition     = var.image == null || can(regex("^(sha256:[a-f0-9]{64}|[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$", var.image))
+    error_message = "image must be an image tag (letters, digits, '_', '.', '-'; at most 128 characters) or a digest sha256:<64 hex>."
   }
 }
 

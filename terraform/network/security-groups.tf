@@ -8,7 +8,7 @@
 resource "aws_security_group" "tasks" {
   # checkov:skip=CKV2_AWS_5:Attached to the ECS service by terraform/ecs, which is applied after this stack; the group is created here so the database stack can admit it.
   name        = "${var.project}-tasks"
-  description = "The service's ECS tasks; rules are added by the database and ecs stacks"
+  description = "ECS tasks of the service; rules are added by the database and ecs stacks"
   vpc_id      = aws_vpc.main.id
 
   tags = {
@@ -21,7 +21,7 @@ resource "aws_security_group" "endpoints" {
   count = var.tasks_in_private_subnets ? 1 : 0
 
   name        = "${var.project}-endpoints"
-  description = "VPC interface endpoints: HTTPS from the service's tasks"
+  description = "VPC interface endpoints: HTTPS from the service tasks"
   vpc_id      = aws_vpc.main.id
 
   tags = {
@@ -33,7 +33,7 @@ resource "aws_vpc_security_group_ingress_rule" "endpoints_from_tasks" {
   count = var.tasks_in_private_subnets ? 1 : 0
 
   security_group_id            = aws_security_group.endpoints[0].id
-  description                  = "HTTPS from the service's tasks"
+  description                  = "HTTPS from the service tasks"
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443

@@ -56,10 +56,11 @@ def test_provider_and_data_source_schemas():
     assert "names" in zones.attributes and "filter" in zones.blocks
 
 
-def test_other_providers_use_the_hand_written_schema():
+def test_what_the_package_lacks_uses_the_hand_written_schema():
     handwritten = load_handwritten_schema()
-    assert SCHEMAS.lookup("ephemeral", "random_password").source == handwritten.source
-    assert SCHEMAS.lookup("ephemeral", "random_password").arguments["length"] is True
+    ephemeral = SCHEMAS.lookup("ephemeral", "aws_secretsmanager_random_password")
+    assert ephemeral.source == handwritten.source
+    assert ephemeral.arguments["password_length"] is False and "random_password" in ephemeral.attributes
     assert SCHEMAS.lookup("data", "terraform_remote_state").arguments["backend"] is True
     assert SCHEMAS.lookup("resource", "tls_private_key") is None  # reported as not schema-checked
 

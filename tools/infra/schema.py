@@ -90,7 +90,7 @@ class SchemaSet:
 
 
 class Schemas:
-    """The AWS schema from the package, and the hand-written ones for other providers."""
+    """The AWS schema from the package, and the hand-written ones for what the package lacks."""
 
     def __init__(self, aws: SchemaSet, handwritten: SchemaSet):
         self.aws = aws
@@ -99,7 +99,8 @@ class Schemas:
     def lookup(self, kind: str, type_name: str) -> BlockSchema | None:
         provider = type_name.split("_", 1)[0] if kind != "provider" else type_name
         chosen = self.aws if provider == "aws" else self.handwritten
-        return chosen.lookup(kind, type_name)
+        # The package describes no ephemeral resource; the AWS provider's few are written by hand.
+        return chosen.lookup(kind, type_name) or self.handwritten.lookup(kind, type_name)
 
     def nested(self, schema: BlockSchema, struct_key: str) -> BlockSchema:
         chosen = self.aws if schema.source == self.aws.source else self.handwritten
