@@ -1,11 +1,14 @@
-"""Check every Terraform stack under a root without Terraform: `python -m tools.infra.check`.
+"""Check what Terraform itself does not, over every stack under a root: `python -m tools.infra.check`.
 
-The checks, in order (a stack whose files do not parse stops after the first):
-  syntax       every .tf file and terraform.tfvars.example parses with python-hcl2
-  schema       resource, data, ephemeral and provider blocks match the provider schemas
-  references   var., local., resource, data., ephemeral. and remote-state output references resolve
+Terraform's own `fmt`, `validate` and `test` run first (tools/infra/terraform_checks.py); they format,
+resolve every reference within a stack and check it against the provider version the lock file pins.
+What is left for this checker:
+  syntax       every .tf file and terraform.tfvars.example parses with python-hcl2 (the rest needs it)
+  schema       resource, data, ephemeral and provider blocks, and the attributes references read, match
+               the AWS provider 6.25 schema too, so the stacks stay valid on the 6.x line
+  references   each output read through terraform_remote_state is declared by the stack that writes
+               that state, and the stacks' reads form an apply order (no cycle)
   conventions  the rules every stack follows (see tools/infra/conventions.py)
-  format       indentation and `=` alignment as terraform fmt writes them
 
 Prints each finding as `file:line: [check] message`, then a summary; exits 1 on any finding.
 """
@@ -22,13 +25,12 @@ from pathlib import Path
 from tools.infra.conventions import check_stack_conventions
 from tools.infra.findings import Finding
 from tools.infra.hcl import ParseError, parse_file
-from tools.infra.layout import check_layout
 from tools.infra.references import ReferenceReport, check_stack_order, check_stack_references
 from tools.infra.schema import load_schemas
 from tools.infra.schema_check import SchemaReport, check_stack_schema
 from tools.infra.stack import Stack, discover_stacks, load_stack
 
-CHECKS = ("syntax", "schema", "references", "conventions", "format")
+CHECKS = ("syntax", "schema", "references", "conventions")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,9 +79,6 @@ def run_checks(root: Path, checks: tuple[str, ...] = CHECKS) -> CheckResult:
             check_stack_references(stack, stacks, schemas, result.references, unparsed=parse_failed)
         if "conventions" in checks:
             result.findings.extend(check_stack_conventions(stack))
-        if "format" in checks:
-            for file in sorted(stack.path.glob("*.tf")) + sorted(stack.path.glob("*.tfvars.example")):
-                result.findings.extend(check_layout(file))
     if "references" in checks:
         result.order = check_stack_order(stacks, result.references)
     result.findings.extend(result.schema.findings)

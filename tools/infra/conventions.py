@@ -1,12 +1,13 @@
 """The project's rules for every stack, checked so a new stack follows them too.
 
 - the files a reader expects: versions.tf, variables.tf, outputs.tf, terraform.tfvars.example;
-- Terraform >= 1.11 (S3 native state locking) and the AWS provider pinned to `>= 6.25, < 7.0`;
+- Terraform >= 1.11 (S3 native state locking) and the AWS provider pinned to `>= 5.100, < 7.0`, the
+  only provider (Terraform's built-in `terraform` provider aside);
   every provider a block uses is pinned in required_providers;
 - the AWS provider sets default_tags; an S3 backend locks with `use_lockfile = true`, and its
   key, when the block names one, is "<stack directory>/terraform.tfstate";
 - every variable has a description and a type, every output a description, every variable is
-  used, and the example tfvars sets only declared, non-sensitive variables;
+  used, and the example tfvars sets only declared, non-sensitive variables, and names no account;
 - a remote-state read uses the S3 backend and a literal "<stack>/terraform.tfstate" key.
 """
 
@@ -19,7 +20,7 @@ from tools.infra.references import stack_references
 from tools.infra.stack import STATE_KEY, Stack
 
 REQUIRED_FILES = ("versions.tf", "variables.tf", "outputs.tf", "terraform.tfvars.example")
-AWS_CONSTRAINT = ">= 6.25, < 7.0"
+AWS_CONSTRAINT = ">= 5.100, < 7.0"
 _MIN_TERRAFORM = (1, 11)
 
 
@@ -67,6 +68,9 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
                 line = backend.attributes["key"].line if "key" in backend.attributes else backend.line
                 fail(backend.file, line,
                      f'state key "{key}" must be "{stack.name}/terraform.tfstate": remote-state reads find stacks by it')
+    for name in sorted(set(pinned) - {"aws"}):
+        fail(terraform_blocks[0].file, terraform_blocks[0].line,
+             f"provider {name}: every stack needs the AWS provider only (the machines that run it have no other)")
     if terraform_blocks and pinned.get("aws") != AWS_CONSTRAINT:
         fail(terraform_blocks[0].file, terraform_blocks[0].line,
              f'aws provider must be pinned "{AWS_CONSTRAINT}", found "{pinned.get("aws", "")}"')
@@ -96,6 +100,11 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
 
     variables = stack.variables
     for example in stack.tfvars_examples:
+        text = example.path.read_text()
+        for number, line in enumerate(text.splitlines(), start=1):
+            code = line.split("#", 1)[0]
+            if "arn:" in code or re.search(r"(?<![0-9])[0-9]{12}(?![0-9])", code):
+                fail(example.path, number, "an example file must hold no ARN or account id (they name one account)")
         for name, attribute in example.attributes.items():
             if name not in variables:
                 fail(example.path, attribute.line, f'"{name}" is not a variable of {stack.name}')

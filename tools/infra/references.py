@@ -1,11 +1,14 @@
-"""Resolve every reference in a stack: variables, locals, resources, data sources, remote state.
+"""The references Terraform cannot check for us: across stacks, and against the 6.x provider schema.
 
-A reference is a traversal in an expression (`var.region`, `aws_kms_key.state.arn`,
-`data.terraform_remote_state.network.outputs.vpc_id`). Each must name something the stack
-declares; a resource or data attribute must exist in the provider schema; and an output read
-through `terraform_remote_state` must be declared by the producing stack, found from the state
-key (`network/terraform.tfstate` is the stack in `terraform/network`). The stacks' remote-state
-links must also form an order (no cycles), so they can be applied one after another.
+A reference is a traversal in an expression (`aws_kms_key.state.arn`,
+`data.terraform_remote_state.network.outputs.vpc_id`). `terraform validate` resolves every reference
+within a stack against the provider the lock file pins; this module checks what it cannot see:
+
+- an output read through `terraform_remote_state` must be declared by the producing stack, found from
+  the state key (`network/terraform.tfstate` is the stack in `terraform/network`);
+- an attribute a reference reads from a resource or data source must exist in the 6.25 schema too;
+- the stacks' remote-state links must form an order (no cycles), so they can be applied one after
+  another.
 """
 
 from __future__ import annotations
@@ -169,13 +172,12 @@ def _first_name(parts: tuple[str | None, ...]) -> str | None:
 
 def check_stack_references(stack: Stack, stacks: dict[str, Stack], schemas: Schemas,
                            report: ReferenceReport, unparsed: set[str] = frozenset()) -> None:
-    """Resolve every reference of one stack; `stacks` are its siblings (remote-state producers).
+    """Check one stack's remote-state reads and attribute reads; `stacks` are its siblings.
 
     Reads of a sibling in `unparsed` (its files did not parse, a syntax finding already) are
     neither resolved nor reported.
     """
-    variables, locals_, resources = stack.variables, stack.locals, stack.resources
-    data_sources, ephemerals, modules = stack.data_sources, stack.ephemerals, stack.modules
+    resources, data_sources, ephemerals = stack.resources, stack.data_sources, stack.ephemerals
     remote_states = stack.remote_states
 
     def fail(ref: Reference, message: str) -> None:
@@ -192,40 +194,19 @@ def check_stack_references(stack: Stack, stacks: dict[str, Stack], schemas: Sche
     for ref in stack_references(stack):
         root, parts = ref.parts[0], ref.parts
         name = parts[1] if len(parts) > 1 else None
-        if root in _BUILTIN_ROOTS:
-            continue
-        if root == "var":
-            if name in variables:
-                report.resolved["var"] += 1
-            else:
-                fail(ref, f'no variable "{name}" in {stack.name}')
-        elif root == "local":
-            if name in locals_:
-                report.resolved["local"] += 1
-            else:
-                fail(ref, f'no local "{name}" in {stack.name}')
-        elif root == "module":
-            if name in modules:
-                report.resolved["module"] += 1
-            else:
-                fail(ref, f'no module "{name}" in {stack.name}')
-        elif root in ("data", "ephemeral"):
+        if root in ("data", "ephemeral"):
             key = (parts[1], parts[2]) if len(parts) > 2 else (name, None)
             declared = data_sources if root == "data" else ephemerals
             if key not in declared:
-                fail(ref, f"no {root} block {key[0]}.{key[1]} in {stack.name}")
-            elif root == "data" and key[0] == "terraform_remote_state":
+                continue
+            if root == "data" and key[0] == "terraform_remote_state":
                 if remote_states[key[1]].producer not in unparsed:
                     _check_remote_output(ref, remote_states[key[1]].producer, stacks, report, fail)
             elif check_attribute(ref, root, key[0], parts[3:]):
-                report.resolved[root] += 1
-        elif "_" in root and name is not None:
-            if (root, name) not in resources:
-                fail(ref, f"no resource {root}.{name} in {stack.name}")
-            elif check_attribute(ref, "resource", root, parts[2:]):
-                report.resolved["resource"] += 1
-        else:
-            fail(ref, f'"{root}" is not something this stack declares')
+                report.resolved[f"{root} attribute"] += 1
+        elif root not in _BUILTIN_ROOTS and root not in ("var", "local", "module") and "_" in root and name is not None:
+            if (root, name) in resources and check_attribute(ref, "resource", root, parts[2:]):
+                report.resolved["resource attribute"] += 1
 
 
 def _check_remote_output(ref: Reference, producer: str | None, stacks: dict[str, Stack],
