@@ -15,7 +15,7 @@ CHECKOV_VENV := $(ROOT)/.venv-checkov
 
 # The checks `make test` runs, in order: fast static checks first, the container image before the
 # drills that run it.
-TEST_TARGETS := lint swift-test contract-test service-test infra-check workflow-check aws-drills-test image-test drills bench-smoke
+TEST_TARGETS := lint swift-test contract-test service-test infra-check infra-apply-test workflow-check aws-drills-test image-test drills bench-smoke
 
 include $(sort $(wildcard $(ROOT)/mk/*.mk))
 
