@@ -1,0 +1,123 @@
+"""The metrics collector's configuration, as Terraform renders it into the task definition, fits what
+is around it.
+
+The rendered YAML (AOT_CONFIG_CONTENT of the collector container in the planned task definition)
+must scrape the port and path the service serves metrics on, keep and rename exactly the request
+metrics the service really registers (app/Sources), and publish the names, namespace, dimension and
+log group that the alarms, the dashboard and the task role use. The collector binary itself cannot
+run here (no registry ships it), so these checks read what the sidecar will read.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+APP_SOURCES = REPO / "app" / "Sources"
+# A registration in the service's sources: `makeCounter(name: "x_total", ...)` or, as the service
+# writes it, `makeCounter(descriptor: .named("x_total", help: ...), ...)`.
+REGISTRATION = re.compile(
+    r"make(Counter|Gauge|DurationHistogram|ValueHistogram|Histogram)\(\s*"
+    r"(?:name:|descriptor:\s*\.named\()\s*\"([a-z_:][a-z0-9_:]*)\""
+)
+
+
+@pytest.fixture(scope="module")
+def ecs(plan):
+    return plan("ecs-applied")
+
+
+@pytest.fixture(scope="module")
+def containers(ecs):
+    return ecs.containers("aws_ecs_task_definition.service")
+
+
+@pytest.fixture(scope="module")
+def config(containers) -> dict:
+    environment = {entry["name"]: entry["value"] for entry in containers["otel-collector"]["environment"]}
+    return yaml.safe_load(environment["AOT_CONFIG_CONTENT"])
+
+
+def _service_metric_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for source in APP_SOURCES.rglob("*.swift"):
+        for kind, name in REGISTRATION.findall(source.read_text(encoding="utf-8")):
+            names[name] = kind
+    return names
+
+
+def test_renders_to_yaml_with_every_placeholder_filled(config):
+    assert set(config) == {"receivers", "processors", "exporters", "extensions", "service"}
+    assert "${" not in yaml.safe_dump(config)
+
+
+def test_scrapes_the_services_metrics_port_on_loopback(config, containers):
+    environment = {entry["name"]: entry["value"] for entry in containers["orders-service"]["environment"]}
+    jobs = config["receivers"]["prometheus"]["config"]["scrape_configs"]
+    assert len(jobs) == 1 and jobs[0]["metrics_path"] == "/metrics"
+    assert jobs[0]["static_configs"][0]["targets"] == [f"{environment['METRICS_HOST']}:{environment['METRICS_PORT']}"]
+    assert environment["METRICS_HOST"] == "127.0.0.1"
+
+
+def test_pipeline_uses_every_component_and_only_defined_ones(config):
+    used = {"receivers": set(), "processors": set(), "exporters": set()}
+    for pipeline in config["service"]["pipelines"].values():
+        for kind in used:
+            used[kind] |= set(pipeline[kind])
+    for kind, names in used.items():
+        assert names == set(config[kind]), f"{kind}: pipelines use {names}, defined {set(config[kind])}"
+    assert set(config["service"]["extensions"]) == set(config["extensions"])
+
+
+def test_keeps_and_renames_exactly_the_services_request_metrics(config):
+    registered = _service_metric_names()
+    request_metrics = {n for n, kind in registered.items() if n.startswith("http_server_") and kind != "Gauge"}
+    assert request_metrics, f"the service registers no http_server_* counters or histograms: {registered}"
+    kept = config["processors"]["filter/request-metrics"]["metrics"]["include"]["metric_names"]
+    renames = {t["include"]: t["new_name"] for t in config["processors"]["metricstransform/cloudwatch-names"]["transforms"]}
+    for pattern in kept:
+        assert any(re.fullmatch(pattern, name) for name in registered), f"filter {pattern} matches no metric the service registers"
+        assert pattern in renames, f"kept metric {pattern} is not renamed to a stable CloudWatch name"
+    for name in request_metrics:
+        assert any(re.fullmatch(p, name) for p in kept), f"the service's {name} is not published"
+
+
+def test_publishes_what_the_alarms_and_dashboard_read(config, ecs):
+    emf = config["exporters"]["awsemf"]
+    metrics_group = ecs.resource("aws_cloudwatch_log_group.metrics").values["name"]
+    assert emf["log_group_name"] == metrics_group
+    published = {t["new_name"] for t in config["processors"]["metricstransform/cloudwatch-names"]["transforms"]}
+    selectors = [s for d in emf["metric_declarations"] for s in d["metric_name_selectors"]]
+    for name in published:
+        assert any(re.fullmatch(s, name) for s in selectors), f"{name} is renamed but not declared to awsemf"
+    assert {"Service"} in [set(d) for decl in emf["metric_declarations"] for d in decl["dimensions"]]
+    label = config["receivers"]["prometheus"]["config"]["scrape_configs"][0]["static_configs"][0]["labels"]
+    assert label == {"Service": ecs.variable("service_name")}
+    read = {metric["metric_name"] for alarm in ecs.of_type("aws_cloudwatch_metric_alarm")
+            for query in alarm.values.get("metric_query") or [] for metric in query.get("metric") or []
+            if metric["namespace"] == emf["namespace"]}
+    dashboard = ecs.resource("aws_cloudwatch_dashboard.service").values["dashboard_body"]
+    read |= set(re.findall(rf'\["{re.escape(emf["namespace"])}","([A-Za-z]+)"', dashboard.replace(" ", "")))
+    assert read, "nothing reads the service's own metrics"
+    assert read <= published, f"alarms or dashboard read {read - published}, which the collector never publishes"
+
+
+def test_task_role_may_write_the_emf_log_group(ecs):
+    policy = ecs.resource("aws_iam_role_policy.task").policy("policy")
+    writes = [s for s in policy["Statement"] if "logs:PutLogEvents" in s["Action"]]
+    metrics_arn = ecs.resource("aws_cloudwatch_log_group.metrics").values["arn"]
+    assert len(writes) == 1 and writes[0]["Resource"] == f"{metrics_arn}:*"
+    task = ecs.resource("aws_ecs_task_definition.service").values
+    assert task["task_role_arn"] == ecs.resource("aws_iam_role.task").values["arn"]
+
+
+def test_sidecar_is_pinned_non_essential_and_health_checked(config, containers):
+    collector = containers["otel-collector"]
+    assert re.fullmatch(r"public\.ecr\.aws/aws-observability/aws-otel-collector(:v\d+\.\d+\.\d+|@sha256:[0-9a-f]{64})", collector["image"])
+    assert collector["essential"] is False, "a collector failure must cost metrics, never traffic"
+    assert collector["healthCheck"]["command"] == ["CMD", "/healthcheck"]
+    assert config["extensions"]["health_check"]["endpoint"].startswith("127.0.0.1:")
