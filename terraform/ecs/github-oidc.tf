@@ -97,12 +97,16 @@ data "aws_iam_policy_document" "github_deploy" {
     resources = ["*"]
   }
 
-  # The rendered revision carries the family's tags (the project's default tags), and ECS authorises
-  # tags given at registration as ecs:TagResource: allowed on this family, during registration only.
+  # The rendered revisions carry their family's tags (the project's default tags), and ECS authorises
+  # tags given at registration as ecs:TagResource: allowed on the service's and the admin task's
+  # families (each deploy registers both with the deployed image), during registration only.
   statement {
-    sid       = "TagOwnRevisionsWhenRegistering"
-    actions   = ["ecs:TagResource"]
-    resources = ["arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${aws_ecs_task_definition.service.family}:*"]
+    sid     = "TagOwnRevisionsWhenRegistering"
+    actions = ["ecs:TagResource"]
+    resources = [
+      "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${aws_ecs_task_definition.service.family}:*",
+      "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${aws_ecs_task_definition.admin.family}:*",
+    ]
 
     condition {
       test     = "StringEquals"
@@ -121,16 +125,34 @@ data "aws_iam_policy_document" "github_deploy" {
     resources = [aws_ecs_service.service.id]
   }
 
-  # The new revision names the same two roles; ECS may receive them, nothing else may.
+  # The new revisions name the same roles as the live ones (the service's two, the admin task's
+  # execution role); ECS may receive them, nothing else may.
   statement {
     sid       = "PassTheTaskRolesToEcsTasksOnly"
     actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn]
 
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  # An environment that promotes images another environment tested (production from staging) copies
+  # them by digest from that repository: read access there, nothing else.
+  dynamic "statement" {
+    for_each = var.promote_from_ecr_repository_arn == null ? [] : [var.promote_from_ecr_repository_arn]
+
+    content {
+      sid = "ReadTheRepositoryImagesArePromotedFrom"
+      actions = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+      ]
+      resources = [statement.value]
     }
   }
 }

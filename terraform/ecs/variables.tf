@@ -443,6 +443,17 @@ variable "github_environment" {
   }
 }
 
+variable "promote_from_ecr_repository_arn" {
+  description = "ECR repository of the environment whose tested images this one deploys (production: staging's repository ARN). The deploy role may read images there; the deploy workflow copies each release by digest. Null: the environment builds its own images (staging). In another account, that repository's policy must also let this role read."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.promote_from_ecr_repository_arn == null || can(regex("^arn:aws[a-z-]*:ecr:[a-z0-9-]+:[0-9]{12}:repository/[a-z0-9][a-z0-9._/-]*$", var.promote_from_ecr_repository_arn))
+    error_message = "promote_from_ecr_repository_arn must be an ECR repository ARN."
+  }
+}
+
 variable "github_oidc_provider_arn" {
   description = "ARN of an existing token.actions.githubusercontent.com OIDC provider in the account (there can be only one). Null creates it."
   type        = string

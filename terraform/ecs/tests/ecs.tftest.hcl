@@ -68,8 +68,13 @@ run "github_deploy_role_trusts_exactly_this_repository_and_environment" {
   }
 
   assert {
-    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn])
-    error_message = "The deploy role may pass the service's two task roles and nothing else."
+    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn])
+    error_message = "The deploy role may pass the service's two task roles and the admin task's execution role, nothing else."
+  }
+
+  assert {
+    condition     = !contains([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.sid], "ReadTheRepositoryImagesArePromotedFrom")
+    error_message = "An environment that builds its own images reads no other repository."
   }
 }
 
@@ -240,6 +245,24 @@ run "bootstrap_runs_no_task" {
   assert {
     condition     = aws_ecs_service.service.desired_count == 0 && aws_appautoscaling_target.service.max_capacity == 0
     error_message = "Before the first image exists the service runs no task."
+  }
+}
+
+run "a_promoting_environment_may_read_the_tested_images_only" {
+  variables {
+    github_environment              = "production"
+    promote_from_ecr_repository_arn = "arn:aws:ecr:eu-west-1:210987654321:repository/orders-service"
+  }
+
+  assert {
+    condition = one([
+      for statement in data.aws_iam_policy_document.github_deploy.statement : statement
+      if statement.sid == "ReadTheRepositoryImagesArePromotedFrom"
+      ]).resources == toset(["arn:aws:ecr:eu-west-1:210987654321:repository/orders-service"]) && alltrue([
+      for action in one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.actions if statement.sid == "ReadTheRepositoryImagesArePromotedFrom"]) :
+      contains(["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"], action)
+    ])
+    error_message = "Production may read images from staging's repository, and do nothing else there."
   }
 }
 
@@ -532,6 +555,12 @@ run "github_environment_must_be_an_environment_name" {
   command = plan
   variables { github_environment = "*" }
   expect_failures = [var.github_environment]
+}
+
+run "promote_from_repository_must_be_an_ecr_arn" {
+  command = plan
+  variables { promote_from_ecr_repository_arn = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-service" }
+  expect_failures = [var.promote_from_ecr_repository_arn]
 }
 
 run "oidc_provider_arn_must_be_an_oidc_provider" {
