@@ -15,7 +15,7 @@ package enum APIKey {
         var generator = SystemRandomNumberGenerator()
         let idBytes = (0..<8).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let secretBytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let keyID = idBytes.map(hexByte).joined()
+        let keyID = Hex.encode(idBytes)
         let secret = Base64URL.encode(secretBytes)
         return (prefix + keyID + "_" + secret, keyID, digest(ofSecret: secret))
     }
@@ -35,7 +35,7 @@ package enum APIKey {
 
     /// Hex SHA-256 of a secret, as stored.
     package static func digest(ofSecret secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map(hexByte).joined()
+        Hex.encode(SHA256.hash(data: Array(secret.utf8)))
     }
 
     /// Compares two digests in time that depends only on their length, so response timing tells an
@@ -51,10 +51,5 @@ package enum APIKey {
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {
         (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66)
-    }
-
-    private static func hexByte(_ byte: UInt8) -> String {
-        let digits = String(byte, radix: 16)
-        return byte < 16 ? "0" + digits : digits
     }
 }

@@ -124,13 +124,7 @@ struct StoredItemsParser {
         var value: UInt32 = 0
         for _ in 0..<4 {
             guard let byte = next() else { throw malformed("short \\u escape") }
-            let digit: UInt8
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
-            default: throw malformed("bad hex digit")
-            }
+            guard let digit = Hex.value(ofDigit: byte) else { throw malformed("bad hex digit") }
             value = value << 4 | UInt32(digit)
         }
         return value
