@@ -222,4 +222,7 @@ private final class CommitThenStallStore: OrderStore {
         try await base.revokeKey(id: keyID, at: time)
     }
     func touchKey(id keyID: String, at time: Int64) async throws { try await base.touchKey(id: keyID, at: time) }
+    func sharedSecret(named name: String, storingIfAbsent candidate: [UInt8]) async throws -> [UInt8] {
+        try await base.sharedSecret(named: name, storingIfAbsent: candidate)
+    }
 }

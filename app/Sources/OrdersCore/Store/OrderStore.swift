@@ -1,11 +1,11 @@
 package import ServiceLifecycle
 
-/// Where orders (and API keys) live. Two implementations: ``SQLiteOrderStore``, the embedded default, and
+/// Where orders (and API keys, and the service's shared secrets) live. Two implementations: ``SQLiteOrderStore``, the embedded default, and
 /// ``PostgresOrderStore`` for production, where every task shares one database.
 ///
 /// Every method either completes within the store's bound or throws ``StoreUnavailableError``, which the
 /// API answers with 503 and `Retry-After`; no request waits on a database indefinitely.
-package protocol OrderStore: APIKeyStore {
+package protocol OrderStore: APIKeyStore, SharedSecretStore {
     /// Stores `order` unless `idempotency` names a key already used in its scope: then the order stored
     /// under that key comes back as ``OrderCreation/replayed(_:)`` when the fingerprints match, and
     /// ``OrderCreation/keyReused`` when they differ. One key creates at most one order, whatever the

@@ -47,5 +47,17 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            3,
+            [
+                """
+                CREATE TABLE shared_secrets (
+                    name TEXT PRIMARY KEY,
+                    value_hex TEXT NOT NULL,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """
+            ]
+        ),
     ]
 }

@@ -42,5 +42,17 @@ enum SQLiteSchema {
                 """
             ]
         ),
+        (
+            3,
+            [
+                """
+                CREATE TABLE shared_secrets (
+                    name TEXT PRIMARY KEY,
+                    value_hex TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL
+                ) STRICT
+                """
+            ]
+        ),
     ]
 }
