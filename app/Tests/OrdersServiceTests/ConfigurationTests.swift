@@ -75,6 +75,20 @@ struct ConfigurationTests {
         #expect(!error.description.contains("\n"))
     }
 
+    @Test("CURSOR_KEY is 64 hex digits; a bad one is refused without showing it")
+    func cursorKey() throws {
+        let key = String(repeating: "0f", count: 32)
+        #expect(try TestService.configuration(["CURSOR_KEY": key]).cursorKey == Array(repeating: 0x0F, count: 32))
+        #expect(try TestService.configuration().cursorKey == nil)
+        for bad in ["secret-value", String(repeating: "0f", count: 31), String(repeating: "zz", count: 32)] {
+            let error = try #require(throws: ConfigurationError.self) {
+                try TestService.configuration(["CURSOR_KEY": bad])
+            }
+            #expect(error.variable == "CURSOR_KEY")
+            #expect(!error.description.contains(bad))
+        }
+    }
+
     @Test("a hostile value cannot add lines to the message")
     func hostileValueStaysOnOneLine() throws {
         let error = try #require(throws: ConfigurationError.self) {

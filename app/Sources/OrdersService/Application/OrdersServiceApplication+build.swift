@@ -54,8 +54,13 @@ func buildApplication(
     }
     let authenticator = APIKeyAuthenticator(store: store, cacheLifetime: apiKeyCacheLifetime)
     let orders = router.group("orders").add(middleware: authenticator)
-    OrdersRoutes(store: store, maxBodyBytes: configuration.maxBodyBytes, timeLimit: configuration.requestTimeout)
-        .addRoutes(to: orders)
+    OrdersRoutes(
+        store: store,
+        maxBodyBytes: configuration.maxBodyBytes,
+        timeLimit: configuration.requestTimeout,
+        cursors: CursorKeyProvider(configuredKey: configuration.cursorKey, store: store)
+    )
+    .addRoutes(to: orders)
     testRoutes?(router)
     routeTable.set(RouteTable(router: router))
 

@@ -33,6 +33,9 @@ package struct ServiceConfiguration: Sendable {
     var requestTimeout: Duration = .seconds(10)
     /// Largest request body accepted: `MAX_BODY_BYTES` (default 64 KiB).
     var maxBodyBytes: Int = 64 * 1024
+    /// The 256-bit key that seals page cursors: `CURSOR_KEY`, 64 hex digits; nil uses the key the service
+    /// keeps in its store (``CursorKeyProvider``).
+    var cursorKey: [UInt8]?
     /// Which order store to use and how to reach it.
     package var store: StoreConfiguration = .sqlite(path: StoreConfiguration.defaultSQLitePath)
 
@@ -66,7 +69,22 @@ extension ServiceConfiguration {
         idleTimeout = try settings.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...4000)
         requestTimeout = try settings.seconds("REQUEST_TIMEOUT_SECONDS", default: requestTimeout, in: 0.05...300)
         maxBodyBytes = try settings.integer("MAX_BODY_BYTES", default: maxBodyBytes, in: 1024...(16 * 1024 * 1024))
+        cursorKey = try Self.cursorKey(settings)
         store = try StoreConfiguration(settings: settings)
+    }
+
+    /// `CURSOR_KEY`: exactly 32 bytes as 64 hex digits (`openssl rand -hex 32` makes one), or nil.
+    private static func cursorKey(_ settings: SettingsReader) throws(ConfigurationError) -> [UInt8]? {
+        guard let raw = settings.string("CURSOR_KEY", isSecret: true) else { return nil }
+        guard let key = Hex.decode(raw), key.count == 32 else {
+            // The value is a secret: the error names the variable and the expected form, never the value.
+            throw ConfigurationError(
+                variable: "CURSOR_KEY",
+                value: "(\(raw.utf8.count) characters, hidden)",
+                expectation: "64 hex digits, a 256-bit key such as `openssl rand -hex 32` prints"
+            )
+        }
+        return key
     }
 
     /// A host name or address: letters, digits, dots, hyphens and colons (IPv6), at most 253 characters.

@@ -14,6 +14,7 @@ struct OrdersRoutes: Sendable {
     let store: any OrderStore
     let maxBodyBytes: Int
     let timeLimit: Duration
+    let cursors: CursorKeyProvider
 
     /// The header that makes a create request safe to retry.
     static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
@@ -24,12 +25,13 @@ struct OrdersRoutes: Sendable {
     /// Largest `limit`.
     static let maximumPageSize = 100
 
-    /// Creates the routes over `store`, refusing bodies over `maxBodyBytes` and answering 503 to any
-    /// request that takes longer than `timeLimit`.
-    init(store: any OrderStore, maxBodyBytes: Int, timeLimit: Duration) {
+    /// Creates the routes over `store`, refusing bodies over `maxBodyBytes`, stopping any request that
+    /// takes longer than `timeLimit`, and sealing page cursors with the key `cursors` provides.
+    init(store: any OrderStore, maxBodyBytes: Int, timeLimit: Duration, cursors: CursorKeyProvider) {
         self.store = store
         self.maxBodyBytes = maxBodyBytes
         self.timeLimit = timeLimit
+        self.cursors = cursors
     }
 
     /// Adds the routes to `group` (which carries the authentication middleware).
@@ -135,20 +137,22 @@ struct OrdersRoutes: Sendable {
             }
             limit = value
         }
-        var cursor: OrderCursor?
+        let customerID = context.caller?.customerID
+        let scope = CursorSealer.scope(customerID: customerID)
+        let sealer = try await cursors.current()
+        var after: Int64?
         if let raw = query["after"] {
-            guard let parsed = OrderCursor(token: String(raw)) else {
-                throw Problem(.badRequest, detail: "after must be a cursor returned as next by this API.")
+            guard let sequence = sealer.sequence(fromToken: String(raw), scope: scope) else {
+                throw Problem(
+                    .badRequest,
+                    detail: "after must be a cursor this API returned as next, to this customer, unchanged."
+                )
             }
-            cursor = parsed
+            after = sequence
         }
-        let fetched = try await store.orders(
-            customerID: context.caller?.customerID,
-            limit: limit + 1,
-            olderThan: cursor?.sequence
-        )
+        let fetched = try await store.orders(customerID: customerID, limit: limit + 1, olderThan: after)
         let page = Array(fetched.prefix(limit))
-        let next = fetched.count > limit ? page.last.map { OrderCursor(sequence: $0.sequence).token } : nil
+        let next = fetched.count > limit ? page.last.map { sealer.token(sequence: $0.sequence, scope: scope) } : nil
         return Response(
             status: .ok,
             headers: [.contentType: "application/json", .cacheControl: "no-store"],

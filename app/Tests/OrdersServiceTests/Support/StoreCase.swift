@@ -18,5 +18,5 @@ struct StoreCase: Sendable, CustomTestStringConvertible {
     /// Every store-level case of every feature.
     static let all: [StoreCase] =
         AuthorizationTests.storeCases + OrdersAPITests.storeCases + PaginationTests.storeCases
-        + IdempotencyTests.storeCases + StoredOrderTests.storeCases
+        + IdempotencyTests.storeCases + StoredOrderTests.storeCases + CursorTests.storeCases
 }

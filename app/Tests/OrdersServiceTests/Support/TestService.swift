@@ -58,6 +58,18 @@ struct TestService {
         try await service.application.test(.router, body)
     }
 
+    /// Another instance of the service on the same store, as a second task of a deployment is.
+    func anotherInstance() async throws -> OrdersServiceApplication {
+        try await buildApplication(
+            configuration: service.configuration,
+            logger: service.logger,
+            store: service.store,
+            apiKeyCacheLifetime: .zero,
+            runsStoreServices: false,
+            testRoutes: nil
+        )
+    }
+
     /// Creates an API key directly in the store.
     func createKey(customer: String?) async throws -> (token: String, keyID: String) {
         let generated = APIKey.generate()
