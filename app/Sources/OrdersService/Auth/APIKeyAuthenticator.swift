@@ -6,31 +6,34 @@ import Synchronization
 /// Requires `Authorization: Bearer <API key>` on the routes it guards and sets ``OrdersRequestContext/caller``.
 ///
 /// A missing, malformed, unknown or revoked key gets 401 with `WWW-Authenticate: Bearer`, and the same
-/// body for each, so the answer reveals nothing about which keys exist. Valid keys are remembered for
-/// ``cacheLifetime`` to spare the store a read per request; a revoked key (revoked with the `keys`
-/// command, another process) stops working on every instance within that time.
+/// body for each, so the answer reveals nothing about which keys exist; neither does its timing. The
+/// store's verdict on a presented credential, valid or not, is remembered for ``cacheLifetime`` in a
+/// ``CredentialCache`` keyed by the whole credential: an unknown key id and a known id with a wrong secret
+/// both cost one store read the first time and none while remembered, and the secret's digest is compared
+/// in constant time. Valid keys therefore cost no store read per request, repeated made-up keys none
+/// either, and a revoked key (revoked with the `keys` command, another process) stops working on every
+/// instance within ``cacheLifetime``.
 final class APIKeyAuthenticator: RouterMiddleware, Sendable {
     /// The context this middleware runs with.
     typealias Context = OrdersRequestContext
 
-    private struct CachedKey {
-        let record: APIKeyRecord
-        let fetchedAt: ContinuousClock.Instant
-    }
+    /// Most credentials remembered at once: about 2 MB, whatever a flood of made-up keys holds.
+    static let cacheCapacity = 10_000
 
     /// How often `last_used_at` is written for one key at most.
     static let touchInterval: Int64 = 60_000
 
     private let store: any APIKeyStore
-    /// How long a verified key is trusted without asking the store again.
+    /// How long the store's verdict on a credential is trusted without asking again.
     let cacheLifetime: Duration
-    private let cache = Mutex<[String: CachedKey]>([:])
+    private let cache: Mutex<CredentialCache>
     private let lastTouched = Mutex<[String: Int64]>([:])
 
     /// Creates the authenticator over `store`.
-    init(store: any APIKeyStore, cacheLifetime: Duration = .seconds(5)) {
+    init(store: any APIKeyStore, cacheLifetime: Duration = .seconds(5), cacheCapacity: Int = cacheCapacity) {
         self.store = store
         self.cacheLifetime = cacheLifetime
+        self.cache = Mutex(CredentialCache(capacity: cacheCapacity, lifetime: cacheLifetime))
     }
 
     /// Checks the key, then calls the rest of the chain with the caller set.
@@ -45,9 +48,7 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
             throw Self.unauthorized(error: nil)
         }
         guard let token = Self.bearerToken(header), let (keyID, secret) = APIKey.parse(token),
-            let record = try await record(for: keyID),
-            APIKey.constantTimeEquals(record.secretDigest, APIKey.digest(ofSecret: secret)),
-            record.revokedAtMilliseconds == nil
+            let record = try await verifiedRecord(keyID: keyID, secretDigest: APIKey.digest(ofSecret: secret))
         else {
             throw Self.unauthorized(error: "invalid_token")
         }
@@ -58,13 +59,22 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
         return try await next(request, context)
     }
 
-    private func record(for keyID: String) async throws -> APIKeyRecord? {
+    /// The record of a valid, unrevoked key with this id and secret digest, or nil; from the cache when
+    /// the store's verdict on this very credential is recent.
+    private func verifiedRecord(keyID: String, secretDigest: String) async throws -> APIKeyRecord? {
+        let credential = keyID + ":" + secretDigest
         let now = ContinuousClock.now
-        if let cached = cache.withLock({ $0[keyID] }), now - cached.fetchedAt < cacheLifetime {
-            return cached.record
+        switch cache.withLock({ $0.verdict(for: credential, at: now) }) {
+        case .valid(let record): return record
+        case .refused: return nil
+        case nil: break
         }
-        guard let record = try await store.key(id: keyID) else { return nil }
-        cache.withLock { $0[keyID] = CachedKey(record: record, fetchedAt: now) }
+        let stored = try await store.key(id: keyID)
+        let record = stored.flatMap { candidate in
+            APIKey.constantTimeEquals(candidate.secretDigest, secretDigest) && candidate.revokedAtMilliseconds == nil
+                ? candidate : nil
+        }
+        cache.withLock { $0.store(record.map { .valid($0) } ?? .refused, for: credential, at: now) }
         return record
     }
 
