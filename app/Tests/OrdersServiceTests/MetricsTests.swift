@@ -1,4 +1,5 @@
 import Foundation
+import Prometheus
 import Testing
 
 @testable import OrdersCore
@@ -65,6 +66,26 @@ struct MetricsTests {
                 #expect(!text.contains("/no/such/path"))
             }
         }
+    }
+
+    @Test("http_server_errors_total counts the 5xx the service owes: not 4xx, 499, 501 or 505")
+    func errorsAreTheServicesOwn() {
+        let registry = PrometheusCollectorRegistry()
+        let metrics = RequestMetrics(registry: registry)
+        for status in [200, 400, 408, 413, 431, 499, 501, 505, 500, 503, 503] {
+            metrics.requestStarted()
+            metrics.requestFinished(route: "/orders", method: .post, status: status, duration: .zero)
+        }
+        metrics.recordUnroutedAnswer(status: 501)
+        let counted = String(decoding: registry.emitToBuffer(), as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("http_server_errors_total{") }
+        #expect(
+            counted.sorted() == [
+                #"http_server_errors_total{route="/orders",method="POST",status="500"} 1"#,
+                #"http_server_errors_total{route="/orders",method="POST",status="503"} 2"#,
+            ],
+            "\(counted)"
+        )
     }
 
     @Test("health probes and scrapes stay out of the request metrics and the access log")

@@ -6,7 +6,7 @@ package struct FieldError: Sendable, Equatable {
     package var detail: String
 
     /// Creates a field error.
-    init(pointer: String, detail: String) {
+    package init(pointer: String, detail: String) {
         self.pointer = pointer
         self.detail = detail
     }

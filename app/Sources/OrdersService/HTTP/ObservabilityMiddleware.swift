@@ -62,6 +62,9 @@ struct ObservabilityMiddleware: RouterMiddleware {
         if let keyID = context.authenticatedKeyID.value {
             metadata["key_id"] = .string(keyID)
         }
+        if response.status == ClientClosedRequest.status {
+            metadata["outcome"] = "client_closed"
+        }
         context.logger.info("request", metadata: metadata)
         return response
     }

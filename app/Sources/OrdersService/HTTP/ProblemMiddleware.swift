@@ -4,9 +4,10 @@ import Logging
 import OrdersCore
 
 /// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
-/// HTTP errors (404, 413 and the like) with their status, a store outage as 503, and anything else as a
-/// bare 500 whose details go only to the log, under the request id (`context.id`, which
-/// ``RequestIDMiddleware`` has set).
+/// HTTP errors (404, 413 and the like) with their status, a store outage as 503, a client that left
+/// mid-request as ``ClientClosedRequest`` (recorded, never written), and anything else as a bare 500
+/// whose details go only to the log, under the request id (`context.id`, which ``RequestIDMiddleware``
+/// has set).
 struct ProblemMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
     typealias Context = OrdersRequestContext
@@ -26,6 +27,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             return problem.response(path: request.uri.path, requestID: context.id)
+        } catch is ClientClosedRequest {
+            return ClientClosedRequest.response
         } catch let error as StoreUnavailableError {
             context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
             return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id)

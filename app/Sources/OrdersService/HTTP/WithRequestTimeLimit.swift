@@ -2,7 +2,12 @@ import HTTPTypes
 import OrdersCore
 
 /// Bounds what one request may cost: the handler runs as a child task beside a timer, and when the
-/// timer wins the handler is cancelled and the client gets 503 rather than a connection that hangs.
+/// timer wins the handler is cancelled and the client gets an answer rather than a connection that hangs.
+///
+/// Whose fault the time was decides the answer. While `body` says the request's body is still arriving,
+/// the client is the one that stopped: 408 with `Connection: close`, as load balancers answer a client
+/// that stops sending. Otherwise the service was too slow: 503 with `Retry-After`, which counts against
+/// the service.
 ///
 /// Cancellation is cooperative. Reading the body and the PostgreSQL store's calls honour it (they answer
 /// at once when cancelled, see ``withDeadline(_:_:operation:)``); an SQLite statement runs to its end
@@ -11,6 +16,7 @@ import OrdersCore
 /// SQLite's 5 s busy timeout).
 func withRequestTimeLimit<Value: Sendable>(
     _ limit: Duration,
+    body: RequestBodyProgress? = nil,
     _ handler: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {
     try await withThrowingTaskGroup(of: Value?.self) { group in
@@ -21,6 +27,15 @@ func withRequestTimeLimit<Value: Sendable>(
         }
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else {
+            if body?.isReceiving == true {
+                throw Problem(
+                    .requestTimeout,
+                    type: "urn:orders-service:problem:request-body-timeout",
+                    title: "Request body not received in time",
+                    detail: "The request body did not arrive within the service's time limit. Send it without pauses.",
+                    headers: [.connection: "close"]
+                )
+            }
             throw Problem(
                 .serviceUnavailable,
                 type: "urn:orders-service:problem:request-time-limit",

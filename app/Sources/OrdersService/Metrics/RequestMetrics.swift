@@ -5,6 +5,12 @@ import Synchronization
 /// The service's own view of its traffic, labelled so a client cannot grow the number of series:
 /// the route is the *template* (`/orders/{id}`), every unmatched path is `unmatched`, and methods outside
 /// the standard set are `OTHER`.
+///
+/// `http_server_errors_total` counts what the service owes, and only that: the alarms and the on-call
+/// page read it, so no client may move it. It is every 5xx but two that describe the request rather than
+/// the service: 501 (a method the service implements for no resource) and 505 (an HTTP version it does
+/// not speak). A client's own failures are 4xx (a body that stalls is 408), and a client that leaves in
+/// the middle of its request is recorded as 499, nginx's "client closed request".
 final class RequestMetrics: Sendable {
     /// Label of every request that matched no route.
     static let unmatchedRoute = "unmatched"
@@ -57,6 +63,20 @@ final class RequestMetrics: Sendable {
         inFlight.increment()
     }
 
+    /// Whether a response with `status` is the service's failure, counted in `http_server_errors_total`.
+    static func isServiceFailure(status: Int) -> Bool {
+        status >= 500 && status != 501 && status != 505
+    }
+
+    /// Records an answer written before any route saw the request (a head the parser refused): route
+    /// `unmatched`, method `OTHER`, never in flight.
+    func recordUnroutedAnswer(status: Int) {
+        let series = self.series(for: SeriesKey(route: Self.unmatchedRoute, method: "OTHER", status: status))
+        series.requests.increment()
+        series.duration.record(.zero)
+        series.errors?.increment()
+    }
+
     /// Records a finished request and marks it as no longer in flight.
     func requestFinished(route: String, method: HTTPRequest.Method, status: Int, duration: Duration) {
         inFlight.decrement()
@@ -74,7 +94,7 @@ final class RequestMetrics: Sendable {
             requests: registry.makeCounter(
                 descriptor: .named(
                     "http_server_requests_total",
-                    help: "Requests answered, by route template, method and status."
+                    help: "Requests answered, by route template, method and status (499: the client left first)."
                 ),
                 labels: labels
             ),
@@ -86,9 +106,13 @@ final class RequestMetrics: Sendable {
                 labels: labels,
                 buckets: Self.durationBuckets
             ),
-            errors: key.status >= 500
+            errors: Self.isServiceFailure(status: key.status)
                 ? registry.makeCounter(
-                    descriptor: .named("http_server_errors_total", help: "Requests answered with a 5xx status."),
+                    descriptor: .named(
+                        "http_server_errors_total",
+                        help:
+                            "Requests the service failed: answered 5xx, but for 501 and 505, which describe the request."
+                    ),
                     labels: labels
                 ) : nil
         )

@@ -38,7 +38,10 @@ struct OrdersRoutes: Sendable {
     func addRoutes(to group: RouterGroup<OrdersRequestContext>) {
         let limit = timeLimit
         group.post { request, context in
-            try await withRequestTimeLimit(limit) { try await create(request, context: context) }
+            let body = RequestBodyProgress()
+            return try await withRequestTimeLimit(limit, body: body) {
+                try await create(request, context: context, body: body)
+            }
         }
         group.get { request, context in
             try await withRequestTimeLimit(limit) { try await list(request, context: context) }
@@ -48,29 +51,14 @@ struct OrdersRoutes: Sendable {
         }
     }
 
-    @Sendable func create(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+    @Sendable func create(
+        _ request: Request,
+        context: OrdersRequestContext,
+        body progress: RequestBodyProgress
+    ) async throws -> Response {
         try Self.requireJSONContentType(request)
         let idempotencyKey = try Self.idempotencyKey(request)
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBodyBytes {
-            throw Self.tooLarge(maxBodyBytes)
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw Self.tooLarge(maxBodyBytes)
-        }
-        let json: JSONValue
-        do {
-            json = try JSONDecoder().decode(JSONValue.self, from: Data(body.readableBytesView))
-        } catch {
-            throw Problem(
-                .badRequest,
-                type: "urn:orders-service:problem:malformed-json",
-                title: "Malformed JSON",
-                detail: "The request body is not valid JSON."
-            )
-        }
+        let json = try Self.parseJSON(try await readBody(request, progress: progress))
         let caller = context.caller
         let draft: OrderDraft
         switch OrderValidator.validate(json, defaultCustomerID: caller?.customerID) {
@@ -173,38 +161,5 @@ struct OrdersRoutes: Sendable {
             headers: headers,
             body: .init(byteBuffer: ByteBuffer(string: OrderJSON.encode(order)))
         )
-    }
-
-    /// `application/json`, with or without parameters such as `charset=utf-8`; anything else is 415.
-    static func requireJSONContentType(_ request: Request) throws {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first
-            .map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
-        guard mediaType == "application/json" else {
-            throw Problem(
-                .unsupportedMediaType,
-                detail: "Send the order as application/json.",
-                headers: [.accept: "application/json"]
-            )
-        }
-    }
-
-    /// The `Idempotency-Key`, if any: 1 to 255 visible ASCII characters, sent once.
-    static func idempotencyKey(_ request: Request) throws -> String? {
-        let values = request.headers[values: idempotencyKeyHeader]
-        guard let key = values.first else { return nil }
-        guard values.count == 1, (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ $0 >= 0x21 && $0 <= 0x7E })
-        else {
-            throw Problem(
-                .badRequest,
-                type: "urn:orders-service:problem:invalid-idempotency-key",
-                title: "Invalid Idempotency-Key",
-                detail: "Idempotency-Key must be sent once, as 1 to 255 visible ASCII characters."
-            )
-        }
-        return key
-    }
-
-    static func tooLarge(_ limit: Int) -> Problem {
-        Problem(.contentTooLarge, detail: "The request body is larger than \(limit) bytes.")
     }
 }
