@@ -85,7 +85,25 @@ struct HealthTests {
             try await test.withRouterClient { client async throws in
                 let response = try await client.send(.post, "/health")
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET")
+                #expect(response.headers[.allow] == "GET, HEAD")
+            }
+        }
+    }
+
+    @Test("HEAD on every GET route answers as GET would, with its headers and no body")
+    func head() async throws {
+        try await TestService.run(store: .sqlite) { test in
+            try await test.withRouterClient { client async throws in
+                for path in ["/health/live", "/health", "/health/ready", "/metrics", "/openapi.yaml"] {
+                    let get = try await client.send(.get, path)
+                    let head = try await client.send(.head, path)
+                    #expect(head.status == get.status, "\(path)")
+                    #expect(head.headers[.contentType] == get.headers[.contentType], "\(path)")
+                    #expect(head.body.readableBytes == 0, "\(path)")
+                    if path != "/metrics" {
+                        #expect(head.headers[.contentLength] == get.headers[.contentLength], "\(path)")
+                    }
+                }
             }
         }
     }

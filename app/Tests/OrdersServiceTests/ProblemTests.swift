@@ -29,21 +29,36 @@ struct ProblemTests {
     }
 
     @Test(
-        "a wrong method is a 405 problem with Allow",
-        arguments: [
-            HTTPRequest.Method.put, .delete, .patch, .trace, .head, HTTPRequest.Method("QUERY")!,
-            HTTPRequest.Method("BREW")!,
-        ]
+        "a recognised method a path does not allow is a 405 problem with Allow",
+        arguments: [HTTPRequest.Method.put, .delete, .patch, .trace, .options, HTTPRequest.Method("QUERY")!]
     )
     func methodNotAllowed(method: HTTPRequest.Method) async throws {
         try await TestService.run(store: .sqlite) { test in
             try await test.withRouterClient { client async throws in
                 let response = try await client.send(method, "/orders")
                 #expect(response.status == .methodNotAllowed)
-                #expect(response.headers[.allow] == "GET, POST")
+                #expect(response.headers[.allow] == "GET, HEAD, POST")
                 #expect(try response.json["status"] as? Int == 405)
                 let one = try await client.send(method, "/orders/00000000-0000-0000-0000-000000000000")
-                #expect(one.headers[.allow] == "GET")
+                #expect(one.headers[.allow] == "GET, HEAD")
+            }
+        }
+    }
+
+    @Test(
+        "a method the service implements for no resource is a 501 problem that closes the connection",
+        arguments: ["BREW", "PROPFIND", "CONNECT", "get"]
+    )
+    func methodNotImplemented(token: String) async throws {
+        try await TestService.run(store: .sqlite) { test in
+            try await test.withRouterClient { client async throws in
+                for path in ["/orders", "/health", "/does-not-exist"] {
+                    let response = try await client.send(try #require(HTTPRequest.Method(token)), path)
+                    #expect(response.status == .notImplemented, "\(token) \(path)")
+                    #expect(response.headers[.connection] == "close")
+                    #expect(response.headers[.allow] == nil)
+                    #expect(try response.json["type"] as? String == "urn:orders-service:problem:method-not-implemented")
+                }
             }
         }
     }

@@ -40,10 +40,12 @@ func buildApplication(
     let metricsEndpoint = MetricsEndpoint(registry: registry, processMetrics: ProcessMetrics(registry: registry))
     let drainState = DrainState()
 
-    let router = Router(context: OrdersRequestContext.self)
+    // Every GET route answers HEAD too (RFC 9110, section 9.3.2): the GET's headers, no body.
+    let router = Router(context: OrdersRequestContext.self, options: .autoGenerateHeadEndpoints)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: requestMetrics))
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: UnimplementedMethodMiddleware())
     let routeTable = SharedValue<RouteTable>()
     router.add(middleware: MethodNotAllowedMiddleware(routes: routeTable))
 
@@ -66,14 +68,12 @@ func buildApplication(
 
     var application = Application(
         router: router,
-        server: .http1(
-            configuration: .init(
-                idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds),
-                httpDecoderConfiguration: .init(
-                    maxHeaderFieldSize: 16 * 1024,
-                    maxHeaderListSize: 32 * 1024,
-                    maxHeaderFieldCount: 100
-                )
+        server: .orders(
+            OrdersHTTPChannel.Settings(
+                idleTimeout: configuration.idleTimeout,
+                answered: { [log = ProtocolErrorLog(metrics: requestMetrics, logger: logger)] answer, requestID in
+                    log.record(answer, requestID: requestID)
+                }
             )
         ),
         configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),

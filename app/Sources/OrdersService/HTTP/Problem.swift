@@ -42,6 +42,24 @@ struct Problem: Error, Sendable {
     /// The response, with the request's path as `instance` and its id as `request_id` so that a client
     /// report can be matched with the log.
     func response(path: String, requestID: String) -> Response {
+        Response(
+            status: status,
+            headers: responseHeaders,
+            body: .init(byteBuffer: ByteBuffer(string: body(instance: path, requestID: requestID)))
+        )
+    }
+
+    /// The headers of the response: the extra ones, the media type, and `no-store`.
+    var responseHeaders: HTTPFields {
+        var headers = self.headers
+        headers[.contentType] = Self.mediaType
+        headers[.cacheControl] = "no-store"
+        return headers
+    }
+
+    /// The JSON body. `instance` is the request's path (cut at 512 characters), or nil for a request
+    /// whose path was never read.
+    func body(instance: String?, requestID: String) -> String {
         var body = "{\"type\":"
         JSONText.appendString(type, to: &body)
         body += ",\"title\":"
@@ -51,8 +69,10 @@ struct Problem: Error, Sendable {
             body += ",\"detail\":"
             JSONText.appendString(detail, to: &body)
         }
-        body += ",\"instance\":"
-        JSONText.appendString(String(path.prefix(512)), to: &body)
+        if let instance {
+            body += ",\"instance\":"
+            JSONText.appendString(String(instance.prefix(512)), to: &body)
+        }
         body += ",\"request_id\":"
         JSONText.appendString(requestID, to: &body)
         if !errors.isEmpty {
@@ -68,10 +88,7 @@ struct Problem: Error, Sendable {
             body += "]"
         }
         body += "}"
-        var headers = self.headers
-        headers[.contentType] = Self.mediaType
-        headers[.cacheControl] = "no-store"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return body
     }
 }
 

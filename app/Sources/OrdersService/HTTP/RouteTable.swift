@@ -6,11 +6,14 @@ import Hummingbird
 struct RouteTable: Sendable {
     private let entries: [(segments: [Substring], template: String, methods: [HTTPRequest.Method])]
 
-    /// Reads the routes of `router`.
+    /// Reads the routes of `router`. Every path with GET also answers HEAD (the router generates it).
     init<Context>(router: Router<Context>) {
         var methodsByTemplate: [String: [HTTPRequest.Method]] = [:]
         for route in router.routes {
             methodsByTemplate[route.path.description, default: []].append(route.method)
+            if route.method == .get {
+                methodsByTemplate[route.path.description, default: []].append(.head)
+            }
         }
         entries = methodsByTemplate.keys.sorted().map { template in
             (template.split(separator: "/"), template, methodsByTemplate[template]!)
