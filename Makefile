@@ -13,9 +13,10 @@ VENV := $(ROOT)/.venv
 PY := $(VENV)/bin/python
 CHECKOV_VENV := $(ROOT)/.venv-checkov
 
-# The checks `make test` runs, in order: fast static checks first, the container image before the
-# drills that run it.
-TEST_TARGETS := lint swift-test contract-test service-test infra-check infra-apply-test workflow-check aws-drills-test image-test drills bench-smoke
+# The checks `make test` runs, in order: the infrastructure lifecycle starts first in the background
+# (it mostly waits on its emulator; infra-apply-test collects it), fast static checks next, the
+# container image before the drills that run it.
+TEST_TARGETS := infra-apply-start lint swift-test contract-test service-test infra-check infra-apply-test workflow-check aws-drills-test image-test drills bench-smoke
 
 include $(sort $(wildcard $(ROOT)/mk/*.mk))
 

@@ -19,7 +19,7 @@ CHECKOV_FLAGS := --directory $(INFRA_DIR) --framework terraform --skip-download 
 # Where infra-apply-test keeps the copy, the logs, the plans and report.json.
 INFRA_LIFECYCLE_DIR := $(ROOT)/out/infra-lifecycle
 
-.PHONY: infra-check infra-terraform infra-tests infra-lint infra-checkov infra-apply-test
+.PHONY: infra-check infra-terraform infra-tests infra-lint infra-checkov infra-apply-test infra-apply-start
 
 infra-check: infra-terraform infra-lint infra-tests infra-checkov ## Terraform: fmt, validate, terraform test; cross-stack checks; checkov (offline)
 
@@ -41,7 +41,12 @@ infra-checkov: checkov-venv
 		$(CHECKOV_VENV)/bin/checkov $(CHECKOV_FLAGS)
 
 infra-apply-test: venv ## Every stack applied, planned again and destroyed against the AWS emulator; plan-level tests
-	@echo "==> tools/infra/lifecycle_run.py: the stacks' lifecycle against moto on 127.0.0.1"
-	cd $(ROOT) && $(PY) -m tools.infra.lifecycle_run --work-dir $(INFRA_LIFECYCLE_DIR)
+	@$(ROOT)/scripts/infra-lifecycle.sh finish $(INFRA_LIFECYCLE_DIR) "$(PY)" $$PPID
 	@echo "==> pytest tests/infra/plans (the plans the lifecycle kept)"
-	cd $(ROOT) && INFRA_PLANS_DIR=$(INFRA_LIFECYCLE_DIR)/run/plans $(PY) -m pytest -q -p no:cacheprovider tests/infra/plans
+	cd $(ROOT) && INFRA_PLANS_DIR=$(INFRA_LIFECYCLE_DIR)/work/run/plans $(PY) -m pytest -q -p no:cacheprovider tests/infra/plans
+
+# `make test` starts the lifecycle first, in the background: it spends most of its quarter of an hour
+# waiting on the emulator, and infra-apply-test then collects it. Started by another make, or not at
+# all, infra-apply-test runs it in the foreground.
+infra-apply-start: venv
+	@$(ROOT)/scripts/infra-lifecycle.sh start $(INFRA_LIFECYCLE_DIR) "$(PY)" $$PPID

@@ -18,6 +18,7 @@ from plan_model import Plan
 GENERATED_SUFFIX = 26
 
 EC2_TEXT = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*$")
+EC2_CHARACTERS = "a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"
 IAM_NAME = re.compile(r"^[\w+=,.@-]+$")
 IAM_DESCRIPTION = re.compile(r"^[\t\n\r\x20-\x7e\xa1-\xff]*$")
 ELB_NAME = re.compile(r"^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$")
@@ -81,14 +82,14 @@ RDS_ID_RULES = both(
 )
 
 RULES: tuple[Rule, ...] = (
-    Rule("aws_security_group", "description", text(EC2_TEXT, 255, 0, "a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*"),
+    Rule("aws_security_group", "description", text(EC2_TEXT, 255, 0, EC2_CHARACTERS),
          "Amazon EC2 API Reference, CreateSecurityGroup: GroupDescription"),
-    Rule("aws_security_group", "name", both(text(EC2_TEXT, 255), refuses(lambda v: v.startswith("sg-"), "starts with sg-")),
+    Rule("aws_security_group", "name", both(text(EC2_TEXT, 255, 1, EC2_CHARACTERS), refuses(lambda v: v.startswith("sg-"), "starts with sg-")),
          "Amazon EC2 API Reference, CreateSecurityGroup: GroupName"),
-    Rule("aws_security_group", "name_prefix", prefixed(text(EC2_TEXT, 255)), "CreateSecurityGroup: GroupName"),
-    Rule("aws_vpc_security_group_ingress_rule", "description", text(EC2_TEXT, 255, 0),
+    Rule("aws_security_group", "name_prefix", prefixed(text(EC2_TEXT, 255, 1, EC2_CHARACTERS)), "CreateSecurityGroup: GroupName"),
+    Rule("aws_vpc_security_group_ingress_rule", "description", text(EC2_TEXT, 255, 0, EC2_CHARACTERS),
          "Amazon EC2 API Reference, IpRange/UserIdGroupPair: Description"),
-    Rule("aws_vpc_security_group_egress_rule", "description", text(EC2_TEXT, 255, 0),
+    Rule("aws_vpc_security_group_egress_rule", "description", text(EC2_TEXT, 255, 0, EC2_CHARACTERS),
          "Amazon EC2 API Reference, IpRange/UserIdGroupPair: Description"),
     Rule("aws_iam_role", "name", text(IAM_NAME, 64), "IAM API Reference, CreateRole: RoleName"),
     Rule("aws_iam_role", "description", text(IAM_DESCRIPTION, 1000, 0), "IAM API Reference, CreateRole: Description"),
