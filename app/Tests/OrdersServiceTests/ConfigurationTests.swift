@@ -89,6 +89,15 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("HTTP_MAX_CONNECTIONS sets the connection limit; unset, it is derived")
+    func maxConnections() throws {
+        #expect(try TestService.configuration(["HTTP_MAX_CONNECTIONS": "500"]).maxConnections == 500)
+        #expect(try TestService.configuration().maxConnections == nil)
+        for bad in ["0", "-5", "many", "1000001"] {
+            #expect(throws: ConfigurationError.self) { try TestService.configuration(["HTTP_MAX_CONNECTIONS": bad]) }
+        }
+    }
+
     @Test("a hostile value cannot add lines to the message")
     func hostileValueStaysOnOneLine() throws {
         let error = try #require(throws: ConfigurationError.self) {

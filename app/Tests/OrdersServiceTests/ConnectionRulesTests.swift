@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import Prometheus
 import Testing
 
 @testable import OrdersService
@@ -19,6 +20,41 @@ struct ConnectionRulesTests {
     )
     func persistence(version: HTTPVersion, fields: [String], persists: Bool) {
         #expect(ConnectionPersistence.persists(version: version, connectionFields: fields) == persists)
+    }
+
+    @Test("the derived connection limit follows memory, the body limit and open files")
+    func derivedLimit() {
+        let gibibyte = 1 << 30
+        #expect(ConnectionLimit.derived(memoryBytes: gibibyte, openFiles: 65_536, maxBodyBytes: 65_536) == 2048)
+        #expect(ConnectionLimit.derived(memoryBytes: 2 * gibibyte, openFiles: 65_536, maxBodyBytes: 65_536) == 4096)
+        #expect(ConnectionLimit.derived(memoryBytes: gibibyte, openFiles: 1024, maxBodyBytes: 65_536) == 960)
+        #expect(ConnectionLimit.derived(memoryBytes: gibibyte, openFiles: nil, maxBodyBytes: 16 << 20) == 16)
+        #expect(ConnectionLimit.derived(memoryBytes: nil, openFiles: nil, maxBodyBytes: 65_536) == 2048)
+        #expect(ConnectionLimit.forThisProcess(maxBodyBytes: 65_536) >= ConnectionLimit.minimum)
+    }
+
+    @Test("at the limit the oldest idle connection makes room; with none idle, the new one is refused")
+    func registry() throws {
+        let metrics = PrometheusCollectorRegistry()
+        let registry = ConnectionRegistry(limit: 2, metrics: ConnectionMetrics(registry: metrics, limit: 2))
+        let first = EmbeddedChannel()
+        let second = EmbeddedChannel()
+        try first.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        #expect(registry.admit(first))
+        #expect(registry.admit(second))
+        registry.markBusy(second)
+        let third = EmbeddedChannel()
+        #expect(registry.admit(third), "the idle first connection makes room")
+        #expect(!first.isActive, "and is closed")
+        registry.markBusy(third)
+        #expect(!registry.admit(EmbeddedChannel()), "every held connection is busy: refused")
+        registry.markIdle(second)
+        #expect(registry.admit(EmbeddedChannel()))
+        let text = String(decoding: metrics.emitToBuffer(), as: UTF8.self)
+        #expect(text.contains(#"http_connections_shed_total{action="closed_idle"} 2"#), "\(text)")
+        #expect(text.contains(#"http_connections_shed_total{action="refused"} 1"#))
+        #expect(text.contains("http_connections_open 2"))
+        #expect(text.contains("http_connections_limit 2"))
     }
 }
 

@@ -66,11 +66,24 @@ func buildApplication(
     testRoutes?(router)
     routeTable.set(RouteTable(router: router))
 
+    let connectionLimit =
+        configuration.maxConnections ?? ConnectionLimit.forThisProcess(maxBodyBytes: configuration.maxBodyBytes)
+    logger.info(
+        "connection limit",
+        metadata: [
+            "max_connections": .stringConvertible(connectionLimit),
+            "source": .string(configuration.maxConnections == nil ? "derived" : "HTTP_MAX_CONNECTIONS"),
+        ]
+    )
     var application = Application(
         router: router,
         server: .orders(
             OrdersHTTPChannel.Settings(
                 idleTimeout: configuration.idleTimeout,
+                registry: ConnectionRegistry(
+                    limit: connectionLimit,
+                    metrics: ConnectionMetrics(registry: registry, limit: connectionLimit)
+                ),
                 answered: { [log = ProtocolErrorLog(metrics: requestMetrics, logger: logger)] answer, requestID in
                     log.record(answer, requestID: requestID)
                 }

@@ -33,6 +33,9 @@ package struct ServiceConfiguration: Sendable {
     var requestTimeout: Duration = .seconds(10)
     /// Largest request body accepted: `MAX_BODY_BYTES` (default 64 KiB).
     var maxBodyBytes: Int = 64 * 1024
+    /// Most client connections held at once: `HTTP_MAX_CONNECTIONS`; nil derives it from the process's
+    /// memory and open-file limit (``ConnectionLimit``).
+    var maxConnections: Int?
     /// The 256-bit key that seals page cursors: `CURSOR_KEY`, 64 hex digits; nil uses the key the service
     /// keeps in its store (``CursorKeyProvider``).
     var cursorKey: [UInt8]?
@@ -69,6 +72,7 @@ extension ServiceConfiguration {
         idleTimeout = try settings.seconds("HTTP_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...4000)
         requestTimeout = try settings.seconds("REQUEST_TIMEOUT_SECONDS", default: requestTimeout, in: 0.05...300)
         maxBodyBytes = try settings.integer("MAX_BODY_BYTES", default: maxBodyBytes, in: 1024...(16 * 1024 * 1024))
+        maxConnections = try settings.optionalInteger("HTTP_MAX_CONNECTIONS", in: 1...1_000_000)
         cursorKey = try Self.cursorKey(settings)
         store = try StoreConfiguration(settings: settings)
     }

@@ -41,6 +41,12 @@ package struct SettingsReader: Sendable {
         return value
     }
 
+    /// An integer in `range`, or nil when unset.
+    func optionalInteger(_ variable: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard string(variable) != nil else { return nil }
+        return try integer(variable, default: range.lowerBound, in: range)
+    }
+
     /// A duration given in seconds (decimals allowed, for example `0.5`) within `range`, or `defaultValue`.
     func seconds(
         _ variable: String,

@@ -14,7 +14,8 @@ import NIOHTTPTypesHTTP1
 /// only from an exact `Connection: close`, and answers every parse error with an empty 400. This one
 /// adds, between NIO's codec and the conversion to HTTP types:
 ///
-/// ``HTTP1ConnectionHandler``, HTTP/1.1's connection rules (persistence, HEAD, refused heads).
+/// 1. ``ConnectionLimitHandler``, which holds the listener to its connection limit;
+/// 2. ``HTTP1ConnectionHandler``, HTTP/1.1's connection rules (persistence, HEAD, refused heads).
 ///
 /// Then, as in Hummingbird: the conversion to HTTP types, the idle timeout (which also closes idle
 /// connections when the server shuts down), and the asynchronous channel the request loop reads.
@@ -26,6 +27,8 @@ struct OrdersHTTPChannel: HTTPChannelHandler {
     struct Settings: Sendable {
         /// Idle keep-alive connections close after this.
         var idleTimeout: Duration
+        /// The listener's connections and their limit.
+        var registry: ConnectionRegistry
         /// Told of every answer ``HTTP1ConnectionHandler`` writes itself.
         var answered: @Sendable (ProtocolErrorAnswer, String) -> Void
         /// The parser's limits on a request head: 16 KiB a header field, 32 KiB for all of them, 100 fields.
@@ -52,6 +55,7 @@ struct OrdersHTTPChannel: HTTPChannelHandler {
                     HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: settings.decoderLimits)
                 )
             )
+            try pipeline.addHandler(ConnectionLimitHandler(registry: settings.registry))
             try pipeline.addHandler(HTTP1ConnectionHandler(answered: settings.answered))
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: settings.idleTimeout, logger: logger))

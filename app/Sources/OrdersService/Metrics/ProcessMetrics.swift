@@ -50,7 +50,7 @@ final class ProcessMetrics: Sendable {
 
     /// Reads the current values; called before each exposition.
     func update() {
-        if let stat = Self.readFile("/proc/self/stat"), let fields = Self.statFields(stat) {
+        if let stat = SystemFile.contents(of: "/proc/self/stat"), let fields = Self.statFields(stat) {
             // Fields after the command name, counted from field 3 (state) as index 0.
             let userTicks = Double(fields[11]) ?? 0
             let systemTicks = Double(fields[12]) ?? 0
@@ -65,17 +65,10 @@ final class ProcessMetrics: Sendable {
             residentMemory.set((Double(fields[21]) ?? 0) * pageSize)
         }
         openFileDescriptors.set(Double(Self.countOpenFileDescriptors()))
-        var limit = rlimit()
-        if getrlimit(Self.fileLimitResource, &limit) == 0 {
-            maxFileDescriptors.set(Double(limit.rlim_cur))
+        if let limit = ProcessLimits.openFiles() {
+            maxFileDescriptors.set(Double(limit))
         }
     }
-
-    #if canImport(Glibc)
-    private static let fileLimitResource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
-    #else
-    private static let fileLimitResource = RLIMIT_NOFILE
-    #endif
 
     /// The fields of `/proc/self/stat` after the parenthesised command name, which may itself hold spaces.
     static func statFields(_ stat: String) -> [Substring]? {
@@ -85,9 +78,9 @@ final class ProcessMetrics: Sendable {
     }
 
     private static func startTimeSeconds(clockTicks: Double) -> Double? {
-        guard let stat = readFile("/proc/self/stat"), let fields = statFields(stat),
+        guard let stat = SystemFile.contents(of: "/proc/self/stat"), let fields = statFields(stat),
             let startTicks = Double(fields[19]),
-            let procStat = readFile("/proc/stat"),
+            let procStat = SystemFile.contents(of: "/proc/stat"),
             let bootLine = procStat.split(separator: "\n").first(where: { $0.hasPrefix("btime ") }),
             let bootTime = Double(bootLine.dropFirst(6).trimmingPrefix(" "))
         else { return nil }
@@ -104,19 +97,5 @@ final class ProcessMetrics: Sendable {
         }
         // The directory stream itself holds one descriptor while it is being read.
         return max(0, count - 1)
-    }
-
-    private static func readFile(_ path: String) -> String? {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(descriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            bytes.append(contentsOf: buffer[0..<count])
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
