@@ -248,7 +248,8 @@ class LifecycleRun:
         for name, report in self.lifecycle.reports.items():
             gaps = "; ".join([f"{address} ({reason})" for address, reason in report.not_emulated.items()]
                              + [f"{address} ({why})" for address, why in report.left_out.items()])
-            self.say(f"  {name}: {report.resources_applied} resources applied"
+            total = report.resources_applied + len(report.not_emulated) + len(report.left_out)
+            self.say(f"  {name}: {report.resources_applied} of {total} resources applied"
                      + (f"; not emulated: {gaps}" if gaps else "; every resource emulated")
                      + f"; re-plan: {report.replan}; destroyed {report.destroyed}")
 

@@ -200,6 +200,12 @@ run "storage_must_be_at_least_20" {
   expect_failures = [var.allocated_storage_gb]
 }
 
+run "storage_ceiling_must_be_in_range" {
+  command = plan
+  variables { max_allocated_storage_gb = 70000 }
+  expect_failures = [var.max_allocated_storage_gb]
+}
+
 run "storage_ceiling_must_be_at_least_the_storage" {
   command = plan
   variables {
