@@ -14,22 +14,21 @@ package struct JSONParser {
     /// Deepest nesting of arrays and objects accepted; an order needs three levels.
     package static let maximumDepth = 64
 
-    private let bytes: [UInt8]
-    private var index = 0
+    private var scanner: JSONScanner
     /// Member names and array indexes from the top to the value being read, for error pointers.
     private var path: [String] = []
 
     private init(_ bytes: [UInt8]) {
-        self.bytes = bytes
+        scanner = JSONScanner(bytes)
     }
 
     /// The value `bytes` holds, or the reason it is not one.
     package static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         var parser = JSONParser(bytes)
-        parser.skipWhitespace()
+        parser.scanner.skipWhitespace()
         let value = try parser.value(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw parser.malformed("unexpected text after the value") }
+        parser.scanner.skipWhitespace()
+        guard parser.scanner.isAtEnd else { throw parser.malformed("unexpected text after the value") }
         return value
     }
 
@@ -49,11 +48,11 @@ package struct JSONParser {
 
     private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw malformed("nested deeper than \(Self.maximumDepth) levels") }
-        index += 1
+        scanner.index += 1
         var members: [String: JSONValue] = [:]
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
-            index += 1
+            scanner.index += 1
             return .object(members)
         }
         while true {
@@ -78,11 +77,11 @@ package struct JSONParser {
 
     private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maximumDepth else { throw malformed("nested deeper than \(Self.maximumDepth) levels") }
-        index += 1
+        scanner.index += 1
         var elements: [JSONValue] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
-            index += 1
+            scanner.index += 1
             return .array(elements)
         }
         while true {
@@ -101,99 +100,48 @@ package struct JSONParser {
 
     private mutating func literal(_ word: StaticString, _ value: JSONValue) throws(JSONParseError) -> JSONValue {
         let count = word.utf8CodeUnitCount
-        guard index + count <= bytes.count,
-            bytes[index..<index + count].elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: count))
+        guard scanner.index + count <= scanner.bytes.count,
+            scanner.bytes[scanner.index..<scanner.index + count].elementsEqual(
+                UnsafeBufferPointer(start: word.utf8Start, count: count)
+            )
         else { throw malformed("unexpected character") }
-        index += count
+        scanner.index += count
         return value
     }
 
-    /// A string's unescaped text; `index` is at its opening quote.
+    /// A string's unescaped text; the scanner is at its opening quote.
     private mutating func string() throws(JSONParseError) -> String {
-        index += 1
-        var text: [UInt8] = []
-        while true {
-            guard let byte = next() else { throw malformed("unterminated string") }
-            switch byte {
-            case UInt8(ascii: "\""):
-                guard let decoded = String(validating: text, as: UTF8.self) else {
-                    throw malformed("a string is not valid UTF-8")
-                }
-                return decoded
-            case UInt8(ascii: "\\"):
-                try escape(into: &text)
-            case 0..<0x20:
-                throw malformed("a control character in a string must be escaped")
-            default:
-                text.append(byte)
-            }
+        do {
+            return try scanner.string()
+        } catch {
+            throw .malformed(offset: error.offset, reason: error.reason)
         }
-    }
-
-    private mutating func escape(into text: inout [UInt8]) throws(JSONParseError) {
-        guard let byte = next() else { throw malformed("unterminated string") }
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
-        case UInt8(ascii: "b"): text.append(0x08)
-        case UInt8(ascii: "f"): text.append(0x0C)
-        case UInt8(ascii: "n"): text.append(0x0A)
-        case UInt8(ascii: "r"): text.append(0x0D)
-        case UInt8(ascii: "t"): text.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try hexQuad()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard next() == UInt8(ascii: "\\"), next() == UInt8(ascii: "u") else {
-                    throw malformed("a high surrogate must be followed by a low one")
-                }
-                let low = try hexQuad()
-                guard (0xDC00..<0xE000).contains(low) else {
-                    throw malformed("a high surrogate must be followed by a low one")
-                }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            }
-            guard let unicode = Unicode.Scalar(scalar) else { throw malformed("a lone low surrogate") }
-            UTF8.encode(unicode) { text.append($0) }
-        default:
-            throw malformed("unknown escape sequence")
-        }
-    }
-
-    private mutating func hexQuad() throws(JSONParseError) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = next() else { throw malformed("unterminated \\u escape") }
-            guard let digit = Hex.value(ofDigit: byte) else {
-                throw malformed("\\u must be followed by four hex digits")
-            }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as an integer when its value is one.
     private mutating func number() throws(JSONParseError) -> JSONValue {
-        let start = index
-        if peek() == UInt8(ascii: "-") { index += 1 }
-        let integerStart = index
+        let start = scanner.index
+        if peek() == UInt8(ascii: "-") { scanner.index += 1 }
+        let integerStart = scanner.index
         guard digits() > 0 else { throw malformed("a number needs digits") }
-        if bytes[integerStart] == UInt8(ascii: "0"), index - integerStart > 1 {
+        if scanner.bytes[integerStart] == UInt8(ascii: "0"), scanner.index - integerStart > 1 {
             throw malformed("a number must not start with 0")
         }
         var fractionDigits = 0
         if peek() == UInt8(ascii: ".") {
-            index += 1
+            scanner.index += 1
             fractionDigits = digits()
             guard fractionDigits > 0 else { throw malformed("a number needs digits after its decimal point") }
         }
         var exponentText = ""
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            index += 1
-            let exponentStart = index
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { index += 1 }
+            scanner.index += 1
+            let exponentStart = scanner.index
+            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { scanner.index += 1 }
             guard digits() > 0 else { throw malformed("a number needs digits in its exponent") }
-            exponentText = String(decoding: bytes[exponentStart..<index], as: UTF8.self)
+            exponentText = String(decoding: scanner.bytes[exponentStart..<scanner.index], as: UTF8.self)
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
+        let text = String(decoding: scanner.bytes[start..<scanner.index], as: UTF8.self)
         if let integer = JSONNumber.integerValue(text, fractionDigits: fractionDigits, exponent: exponentText) {
             return .integer(integer)
         }
@@ -205,28 +153,21 @@ package struct JSONParser {
 
     /// Skips a run of digits and says how many there were.
     private mutating func digits() -> Int {
-        let start = index
-        while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { index += 1 }
-        return index - start
-    }
-
-    private mutating func skipWhitespace() {
-        while let byte = peek(),
-            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
-                || byte == UInt8(ascii: "\r")
-        {
-            index += 1
-        }
+        let start = scanner.index
+        while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") { scanner.index += 1 }
+        return scanner.index - start
     }
 
     private func peek() -> UInt8? {
-        index < bytes.count ? bytes[index] : nil
+        scanner.peek()
     }
 
     private mutating func next() -> UInt8? {
-        guard index < bytes.count else { return nil }
-        defer { index += 1 }
-        return bytes[index]
+        scanner.next()
+    }
+
+    private mutating func skipWhitespace() {
+        scanner.skipWhitespace()
     }
 
     /// The RFC 6901 pointer of the value being read.
@@ -235,6 +176,7 @@ package struct JSONParser {
     }
 
     private func malformed(_ reason: String) -> JSONParseError {
-        .malformed(offset: min(index, bytes.count), reason: reason)
+        let failure = scanner.failure(reason)
+        return .malformed(offset: failure.offset, reason: failure.reason)
     }
 }

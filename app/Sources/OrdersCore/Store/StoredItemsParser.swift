@@ -12,11 +12,10 @@ struct StoredItemsParser {
         let description: String
     }
 
-    private let bytes: [UInt8]
-    private var index = 0
+    private var scanner: JSONScanner
 
     private init(_ text: String) {
-        bytes = Array(text.utf8)
+        scanner = JSONScanner(Array(text.utf8))
     }
 
     /// The items `text` holds.
@@ -24,7 +23,7 @@ struct StoredItemsParser {
         var parser = StoredItemsParser(text)
         let items = try parser.array()
         parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.malformed("text after the array") }
+        guard parser.scanner.isAtEnd else { throw parser.malformed("text after the array") }
         return items
     }
 
@@ -33,7 +32,7 @@ struct StoredItemsParser {
         var items: [OrderItem] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
-            index += 1
+            scanner.index += 1
             return items
         }
         while true {
@@ -71,69 +70,18 @@ struct StoredItemsParser {
     }
 
     private mutating func string() throws -> String {
-        try expect(UInt8(ascii: "\""))
-        var result = ""
-        var runStart = index
-        while true {
-            guard let byte = next() else { throw malformed("unterminated string") }
-            if byte == UInt8(ascii: "\"") {
-                result += String(decoding: bytes[runStart..<(index - 1)], as: UTF8.self)
-                return result
-            }
-            if byte == UInt8(ascii: "\\") {
-                // What came before the escape is kept as is, then the escaped character.
-                result += String(decoding: bytes[runStart..<(index - 1)], as: UTF8.self)
-                result.unicodeScalars.append(try escaped())
-                runStart = index
-                continue
-            }
-            guard byte >= 0x20 else { throw malformed("control character in a string") }
+        skipWhitespace()
+        do {
+            return try scanner.string()
+        } catch {
+            throw Malformed(description: "items column at byte \(error.offset): \(error.reason)")
         }
-    }
-
-    private mutating func escaped() throws -> Unicode.Scalar {
-        guard let byte = next() else { throw malformed("unterminated escape") }
-        switch byte {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"):
-            let first = try hexQuad()
-            guard (0xD800...0xDBFF).contains(first) else {
-                guard let scalar = Unicode.Scalar(first) else { throw malformed("lone low surrogate") }
-                return scalar
-            }
-            guard next() == UInt8(ascii: "\\"), next() == UInt8(ascii: "u") else {
-                throw malformed("high surrogate without its pair")
-            }
-            let second = try hexQuad()
-            guard (0xDC00...0xDFFF).contains(second),
-                let scalar = Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
-            else { throw malformed("bad surrogate pair") }
-            return scalar
-        default: throw malformed("unknown escape")
-        }
-    }
-
-    private mutating func hexQuad() throws -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = next() else { throw malformed("short \\u escape") }
-            guard let digit = Hex.value(ofDigit: byte) else { throw malformed("bad hex digit") }
-            value = value << 4 | UInt32(digit)
-        }
-        return value
     }
 
     private mutating func integer() throws -> Int64 {
         skipWhitespace()
         let negative = peek() == UInt8(ascii: "-")
-        if negative { index += 1 }
+        if negative { scanner.index += 1 }
         var value: Int64 = 0
         var digits = 0
         while let byte = peek(), byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
@@ -142,7 +90,7 @@ struct StoredItemsParser {
             guard !overflowA, !overflowB else { throw malformed("integer out of range") }
             value = added
             digits += 1
-            index += 1
+            scanner.index += 1
         }
         guard digits > 0 else { throw malformed("expected an integer") }
         return negative ? -value : value
@@ -154,20 +102,18 @@ struct StoredItemsParser {
     }
 
     private mutating func skipWhitespace() {
-        while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+        scanner.skipWhitespace()
     }
 
     private func peek() -> UInt8? {
-        index < bytes.count ? bytes[index] : nil
+        scanner.peek()
     }
 
     private mutating func next() -> UInt8? {
-        guard index < bytes.count else { return nil }
-        defer { index += 1 }
-        return bytes[index]
+        scanner.next()
     }
 
     private func malformed(_ reason: String) -> Malformed {
-        Malformed(description: "items column at byte \(index): \(reason)")
+        Malformed(description: "items column at byte \(scanner.index): \(reason)")
     }
 }
