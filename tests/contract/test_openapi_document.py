@@ -27,6 +27,8 @@ def test_served_document_is_the_file():
 
 
 def test_every_documented_operation_exists_and_undocumented_methods_are_405():
+    """Every GET also answers HEAD (RFC 9110, section 9.3.2), which the document states once, in its
+    description, rather than as an operation per path."""
     spec = yaml.safe_load(DOCUMENT.read_text())
     service = Service().start()
     try:
@@ -40,7 +42,26 @@ def test_every_documented_operation_exists_and_undocumented_methods_are_405():
                 else:
                     assert reply.status == 405, f"{method.upper()} {path} is not documented: {reply}"
                     allowed = {m.upper() for m in operations if m in ("get", "post", "put", "patch", "delete")}
+                    if "GET" in allowed:
+                        allowed.add("HEAD")
                     assert set(reply.headers["allow"].split(", ")) == allowed
+            if "get" in operations:
+                get, head = _call(service, "get", concrete), _call(service, "head", concrete)
+                assert head.status == get.status and head.body == "", f"HEAD {path}: {head}"
+    finally:
+        service.stop()
+
+
+def test_methods_the_service_does_not_implement_are_501_as_the_document_says():
+    """RFC 9110, section 9.1: a method the origin server does not implement for any resource is 501."""
+    description = yaml.safe_load(DOCUMENT.read_text())["info"]["description"]
+    assert "501" in description and "HEAD" in description and "405" in description
+    service = Service().start()
+    try:
+        for method in ("PROPFIND", "BREW"):
+            reply = _call(service, method.lower(), "/orders")
+            assert reply.status == 501, f"{method}: {reply}"
+            assert reply.headers["content-type"] == "application/problem+json"
     finally:
         service.stop()
 
