@@ -2,6 +2,7 @@
 health-check mode answers 0 or 1."""
 import subprocess
 import time
+from urllib.parse import urlparse
 
 import pytest
 
@@ -58,3 +59,46 @@ def test_help_lists_every_mode():
     assert result.returncode == 0
     for mode in ("serve", "healthcheck", "admin", "keys"):
         assert mode in result.stdout
+
+
+@pytest.mark.parametrize(
+    "settings,named",
+    [
+        ({"DATABASE_URL": "postgres://orders:hunter2-secret@127.0.0.1:5432/orders"}, "DATABASE_URL is"),
+        ({"DATABASE_HOST": "db.internal", "DATABASE_PASSWORD": "hunter2-secret"}, "DATABASE_HOST, DATABASE_PASSWORD are"),
+        ({"STORE": "sqlite", "DATABASE_URL": "postgres://orders:hunter2-secret@db/orders"}, "but STORE=sqlite"),
+    ],
+)
+def test_postgres_settings_without_store_postgres_stop_the_start(tmp_path, settings, named):
+    """Tried as a new user would: PostgreSQL settings without STORE=postgres used to start the service on
+    a local SQLite file, silently. Now one line names the settings and what to change; no file is made."""
+    sqlite_file = tmp_path / "orders.sqlite"
+    result = subprocess.run(
+        [str(BINARY)], env={"HTTP_PORT": str(free_port()), "SQLITE_PATH": str(sqlite_file), **settings},
+        capture_output=True, text=True, timeout=10,
+    )  # fmt: skip
+    lines = (result.stdout + result.stderr).strip().splitlines()
+    print(f"\n{settings} -> exit {result.returncode}: {lines}")
+    assert result.returncode == 2
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("orders-service: conflicting settings: ") and named in lines[0], lines
+    assert "set STORE=postgres" in lines[0]
+    assert "hunter2-secret" not in lines[0]
+    assert not sqlite_file.exists()
+
+
+def test_every_start_logs_which_store_and_where():
+    from support import postgres
+
+    with Service().start() as service:
+        line = next(line for line in service.log_lines() if line.get("message") == "order store")
+        assert line["store"] == "sqlite" and line["path"] == service.env["SQLITE_PATH"]
+    postgres.start()
+    url = postgres.fresh_database()
+    with Service(postgres.service_env(url)).start() as service:
+        line = next(line for line in service.log_lines() if line.get("message") == "order store")
+        parsed = urlparse(url)
+        assert (line["store"], line["host"], line["port"], line["database"], line["user"]) == (
+            "postgres", parsed.hostname, parsed.port, parsed.path[1:], parsed.username
+        )
+        assert parsed.password not in service.logs()

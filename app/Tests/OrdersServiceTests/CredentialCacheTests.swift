@@ -49,8 +49,10 @@ struct CredentialCacheTests {
         )
         let router = Router(context: OrdersRequestContext.self)
         router.add(middleware: ProblemMiddleware())
-        router.group("guarded").add(middleware: APIKeyAuthenticator(store: store, cacheLifetime: .seconds(60)))
-            .get { _, _ in "ok" }
+        router.group("guarded").add(
+            middleware: APIKeyAuthenticator(store: store, timeLimit: .seconds(10), cacheLifetime: .seconds(60))
+        )
+        .get { _, _ in "ok" }
         let wrongSecret = "ord_live_\(known.keyID)_" + Base64URL.encode(Array(repeating: 1, count: 32))
         let unknownID = APIKey.generate().token
         try await Application(router: router).test(.router) { client async throws in

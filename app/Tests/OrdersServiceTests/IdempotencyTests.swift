@@ -156,7 +156,7 @@ struct IdempotencyTests {
         try await TestService.run(
             store: store,
             environment: ["REQUEST_TIMEOUT_SECONDS": "1"],
-            wrappingStore: { CommitThenStallStore(base: $0) }
+            wrappingStore: commitThenStall
         ) { test in
             let (token, _) = try await test.createKey(customer: "c-1")
             let key: HTTPFields = [Self.keyHeader: "retried-after-timeout"]
@@ -186,43 +186,15 @@ struct IdempotencyTests {
 /// A store whose first `create` stores the order and then does not return until its request is given
 /// up: that request ends with the time limit's 503 although its order exists. The insert itself runs in
 /// a task of its own, so it completes however slow the machine is and whenever the limit strikes.
-private final class CommitThenStallStore: OrderStore {
-    let base: any OrderStore
-    private let stalled = Atomic<Bool>(false)
-
-    init(base: any OrderStore) {
-        self.base = base
-    }
-
-    func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
-        let base = self.base
+private func commitThenStall(_ base: any OrderStore) -> any OrderStore {
+    final class Once: Sendable { let done = Atomic<Bool>(false) }
+    let stalled = Once()
+    return InterceptingStore(base: base) { order, idempotency, base in
         let creation = try await Task { try await base.create(order, idempotency: idempotency) }.value
-        if !stalled.exchange(true, ordering: .relaxed) {
+        if !stalled.done.exchange(true, ordering: .relaxed) {
             // Ends when the request's time limit cancels the handler; an hour is only the upper bound.
             try await Task.sleep(for: .seconds(3600))
         }
         return creation
-    }
-
-    func order(id: String, customerID: String?) async throws -> Order? {
-        try await base.order(id: id, customerID: customerID)
-    }
-
-    func orders(customerID: String?, limit: Int, olderThan sequence: Int64?) async throws -> [Order] {
-        try await base.orders(customerID: customerID, limit: limit, olderThan: sequence)
-    }
-
-    func readiness() async -> StoreReadiness { await base.readiness() }
-    var services: [any Service] { base.services }
-    func waitUntilReady(timeout: Duration) async { await base.waitUntilReady(timeout: timeout) }
-    func insertKey(_ record: APIKeyRecord) async throws { try await base.insertKey(record) }
-    func key(id keyID: String) async throws -> APIKeyRecord? { try await base.key(id: keyID) }
-    func allKeys() async throws -> [APIKeyRecord] { try await base.allKeys() }
-    func revokeKey(id keyID: String, at time: Int64) async throws -> Bool {
-        try await base.revokeKey(id: keyID, at: time)
-    }
-    func touchKey(id keyID: String, at time: Int64) async throws { try await base.touchKey(id: keyID, at: time) }
-    func sharedSecret(named name: String, storingIfAbsent candidate: [UInt8]) async throws -> [UInt8] {
-        try await base.sharedSecret(named: name, storingIfAbsent: candidate)
     }
 }

@@ -89,6 +89,25 @@ struct ProblemTests {
         }
     }
 
+    @Test("a cancelled request is 503 with Retry-After, logged at notice and never as an error")
+    func cancelledRequest() async throws {
+        try await TestService.run(
+            store: .sqlite,
+            testRoutes: { router in
+                router.get("/test/cancelled") { _, _ -> Response in throw CancellationError() }
+            }
+        ) { test in
+            try await test.withRouterClient { client async throws in
+                let response = try await client.send(.get, "/test/cancelled")
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] == "1")
+                #expect(try response.json["type"] as? String == "urn:orders-service:problem:request-cancelled")
+            }
+            #expect(!test.logs.lines.contains { $0.contains(#""level":"error""#) })
+            #expect(test.logs.lines.contains { $0.contains("request cancelled") && $0.contains(#""level":"notice""#) })
+        }
+    }
+
     @Test("the shipped routes have no test routes")
     func shippedBinaryHasNoTestRoutes() async throws {
         try await TestService.run(store: .sqlite) { test in

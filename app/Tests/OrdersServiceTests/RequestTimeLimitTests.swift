@@ -8,7 +8,7 @@ struct RequestTimeLimitTests {
     /// Runs a handler that never finishes under a 50 ms limit and returns what the limit threw.
     private func stopped(body: RequestBodyProgress?) async -> Problem? {
         await #expect(throws: Problem.self) {
-            try await withRequestTimeLimit(.milliseconds(50), body: body) {
+            try await withRequestTimeLimit(until: .now + .milliseconds(50), body: body) {
                 try await Task.sleep(for: .seconds(60))
                 return 1
             }

@@ -9,6 +9,20 @@ func withDeadline<Value: Sendable>(
     _ description: String,
     operation: @escaping @Sendable () async throws -> Value
 ) async throws -> Value {
+    try await withDeadline(
+        until: ContinuousClock.now + timeout,
+        timeoutError: { StoreUnavailableError("\(description) took longer than \(timeout)") },
+        operation: operation
+    )
+}
+
+/// The same race with a fixed end: when `deadline` passes before `operation` answers, the caller gets
+/// `timeoutError()` at once and the operation is cancelled and left to finish on its own.
+package func withDeadline<Value: Sendable>(
+    until deadline: ContinuousClock.Instant,
+    timeoutError: @escaping @Sendable () -> any Error,
+    operation: @escaping @Sendable () async throws -> Value
+) async throws -> Value {
     let race = DeadlineRace<Value>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
@@ -21,8 +35,8 @@ func withDeadline<Value: Sendable>(
                 }
             }
             let timer = Task {
-                try await sleepOnEventLoop(for: timeout)
-                if race.finish(.failure(StoreUnavailableError("\(description) took longer than \(timeout)"))) {
+                try await sleepOnEventLoop(for: deadline - ContinuousClock.now)
+                if race.finish(.failure(timeoutError())) {
                     work.cancel()
                 }
             }

@@ -9,6 +9,9 @@ package struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     let value: String
     /// What the variable accepts.
     let expectation: String
+    /// For settings that are each valid but contradict one another: the whole line, in place of the form
+    /// above.
+    private var conflict: String?
 
     /// Creates an error for `variable` holding `value`, which should have been `expectation`.
     package init(variable: String, value: String, expectation: String) {
@@ -17,9 +20,18 @@ package struct ConfigurationError: Error, CustomStringConvertible, Equatable {
         self.expectation = expectation
     }
 
-    /// One line: `invalid HTTP_PORT="99999": expected an integer from 1 to 65535`.
+    /// Settings that contradict each other: `variable` (holding `value`) and `explanation`, one line that
+    /// names every setting involved and what to change.
+    package static func conflict(variable: String, value: String, explanation: String) -> ConfigurationError {
+        var error = ConfigurationError(variable: variable, value: value, expectation: explanation)
+        error.conflict = "conflicting settings: " + explanation
+        return error
+    }
+
+    /// One line: `invalid HTTP_PORT="99999": expected an integer from 1 to 65535`, or for a conflict
+    /// `conflicting settings: ...`.
     package var description: String {
-        "invalid \(variable)=\"\(Self.printable(value))\": expected \(expectation)"
+        conflict ?? "invalid \(variable)=\"\(Self.printable(value))\": expected \(expectation)"
     }
 
     /// Keeps a hostile value from breaking the one-line message: control characters are escaped and

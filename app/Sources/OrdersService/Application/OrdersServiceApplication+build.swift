@@ -34,6 +34,7 @@ func buildApplication(
     if let givenStore {
         store = givenStore
     } else {
+        logger.info("order store", metadata: configuration.store.logMetadata)
         store = try await configuration.store.openStore(logger: logger)
     }
     let requestMetrics = RequestMetrics(registry: registry)
@@ -54,8 +55,14 @@ func buildApplication(
     if !configuration.servesMetricsSeparately {
         metricsEndpoint.addRoutes(to: router)
     }
-    let authenticator = APIKeyAuthenticator(store: store, cacheLifetime: apiKeyCacheLifetime)
+    let authenticator = APIKeyAuthenticator(
+        store: store,
+        timeLimit: configuration.requestTimeout,
+        cacheLifetime: apiKeyCacheLifetime
+    )
+    // The orders routes run with a context that exists only for a verified caller.
     let orders = router.group("orders").add(middleware: authenticator)
+        .group(context: AuthenticatedRequestContext.self)
     OrdersRoutes(
         store: store,
         maxBodyBytes: configuration.maxBodyBytes,

@@ -3,7 +3,8 @@ import Logging
 import OrdersCore
 import Synchronization
 
-/// Requires `Authorization: Bearer <API key>` on the routes it guards and sets ``OrdersRequestContext/caller``.
+/// Requires `Authorization: Bearer <API key>` on the routes it guards and sets
+/// ``OrdersRequestContext/verifiedCaller``, from which ``AuthenticatedRequestContext`` is made.
 ///
 /// A missing, malformed, unknown or revoked key gets 401 with `WWW-Authenticate: Bearer`, and the same
 /// body for each, so the answer reveals nothing about which keys exist; neither does its timing. The
@@ -13,6 +14,12 @@ import Synchronization
 /// in constant time. Valid keys therefore cost no store read per request, repeated made-up keys none
 /// either, and a revoked key (revoked with the `keys` command, another process) stops working on every
 /// instance within ``cacheLifetime``.
+///
+/// What a credential the cache does not know costs is bounded three ways: requests presenting the same
+/// one at once share a single store read; at most ``concurrentLookups`` such reads run at a time, so a
+/// flood of made-up keys holds at most that many of the store's connections; and the read, waiting for a
+/// slot included, ends with the request's time limit (`REQUEST_TIMEOUT_SECONDS`, counted from the
+/// request's arrival), which answers 503 whatever the store does.
 final class APIKeyAuthenticator: RouterMiddleware, Sendable {
     /// The context this middleware runs with.
     typealias Context = OrdersRequestContext
@@ -20,20 +27,36 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
     /// Most credentials remembered at once: about 2 MB, whatever a flood of made-up keys holds.
     static let cacheCapacity = 10_000
 
+    /// Store reads for credentials the cache does not know, at most at once: two of the PostgreSQL pool's
+    /// five connections (or SQLite's four readers), leaving the rest to orders.
+    static let concurrentLookups = 2
+
     /// How often `last_used_at` is written for one key at most.
     static let touchInterval: Int64 = 60_000
 
     private let store: any APIKeyStore
+    /// The request's time limit, which bounds the key lookup and the route together.
+    let timeLimit: Duration
     /// How long the store's verdict on a credential is trusted without asking again.
     let cacheLifetime: Duration
     private let cache: Mutex<CredentialCache>
+    private let lookups: Mutex<[String: Task<APIKeyRecord?, any Error>]> = Mutex([:])
+    private let slots: KeyLookupSlots
     private let lastTouched = Mutex<[String: Int64]>([:])
 
     /// Creates the authenticator over `store`.
-    init(store: any APIKeyStore, cacheLifetime: Duration = .seconds(5), cacheCapacity: Int = cacheCapacity) {
+    init(
+        store: any APIKeyStore,
+        timeLimit: Duration,
+        cacheLifetime: Duration = .seconds(5),
+        cacheCapacity: Int = cacheCapacity,
+        concurrentLookups: Int = concurrentLookups
+    ) {
         self.store = store
+        self.timeLimit = timeLimit
         self.cacheLifetime = cacheLifetime
         self.cache = Mutex(CredentialCache(capacity: cacheCapacity, lifetime: cacheLifetime))
+        self.slots = KeyLookupSlots(count: concurrentLookups)
     }
 
     /// Checks the key, then calls the rest of the chain with the caller set.
@@ -48,34 +71,61 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
             throw Self.unauthorized(error: nil)
         }
         guard let token = Self.bearerToken(header), let (keyID, secret) = APIKey.parse(token),
-            let record = try await verifiedRecord(keyID: keyID, secretDigest: APIKey.digest(ofSecret: secret))
+            let record = try await verifiedRecord(
+                keyID: keyID,
+                secretDigest: APIKey.digest(ofSecret: secret),
+                deadline: context.receivedAt + timeLimit
+            )
         else {
             throw Self.unauthorized(error: "invalid_token")
         }
         var context = context
-        context.caller = Caller(keyID: record.keyID, customerID: record.customerID)
+        context.verifiedCaller = VerifiedCaller(Caller(keyID: record.keyID, customerID: record.customerID))
         context.logger[metadataKey: "key_id"] = .string(record.keyID)
         touch(record.keyID, logger: context.logger)
         return try await next(request, context)
     }
 
     /// The record of a valid, unrevoked key with this id and secret digest, or nil; from the cache when
-    /// the store's verdict on this very credential is recent.
-    private func verifiedRecord(keyID: String, secretDigest: String) async throws -> APIKeyRecord? {
+    /// the store's verdict on this very credential is recent, otherwise from the one store read for it in
+    /// progress, started here if there is none. 503 when `deadline` passes first.
+    private func verifiedRecord(
+        keyID: String,
+        secretDigest: String,
+        deadline: ContinuousClock.Instant
+    ) async throws -> APIKeyRecord? {
         let credential = keyID + ":" + secretDigest
-        let now = ContinuousClock.now
-        switch cache.withLock({ $0.verdict(for: credential, at: now) }) {
+        switch cache.withLock({ $0.verdict(for: credential, at: .now) }) {
         case .valid(let record): return record
         case .refused: return nil
         case nil: break
         }
-        let stored = try await store.key(id: keyID)
-        let record = stored.flatMap { candidate in
-            APIKey.constantTimeEquals(candidate.secretDigest, secretDigest) && candidate.revokedAtMilliseconds == nil
-                ? candidate : nil
+        let lookup = lookup(credential: credential, keyID: keyID, secretDigest: secretDigest)
+        return try await withDeadline(until: deadline, timeoutError: { Problem.requestTimeLimit }) {
+            try await lookup.value
         }
-        cache.withLock { $0.store(record.map { .valid($0) } ?? .refused, for: credential, at: now) }
-        return record
+    }
+
+    /// The store read for `credential` in progress, or a new one. It runs in a task of its own, which
+    /// outlives a request that gave up on it, takes a slot, remembers the verdict and then forgets itself.
+    private func lookup(credential: String, keyID: String, secretDigest: String) -> Task<APIKeyRecord?, any Error> {
+        lookups.withLock { lookups in
+            if let running = lookups[credential] { return running }
+            let task = Task { [store, slots] () async throws -> APIKeyRecord? in
+                defer { self.lookups.withLock { $0[credential] = nil } }
+                try await slots.acquire()
+                defer { slots.release() }
+                let stored = try await store.key(id: keyID)
+                let record = stored.flatMap { candidate in
+                    APIKey.constantTimeEquals(candidate.secretDigest, secretDigest)
+                        && candidate.revokedAtMilliseconds == nil ? candidate : nil
+                }
+                self.cache.withLock { $0.store(record.map { .valid($0) } ?? .refused, for: credential, at: .now) }
+                return record
+            }
+            lookups[credential] = task
+            return task
+        }
     }
 
     /// Writes `last_used_at` at most once a minute per key and per process, off the request's path.
@@ -112,5 +162,16 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
             detail: "Send a valid API key as Authorization: Bearer <key>.",
             headers: [.wwwAuthenticate: challenge]
         )
+    }
+}
+
+/// A caller whose API key ``APIKeyAuthenticator`` verified. Its initializer is private to this file, so
+/// no other code can put a caller into a request.
+struct VerifiedCaller: Sendable {
+    /// The caller.
+    let caller: Caller
+
+    fileprivate init(_ caller: Caller) {
+        self.caller = caller
     }
 }

@@ -93,6 +93,16 @@ struct Problem: Error, Sendable {
 }
 
 extension Problem {
+    /// A request whose task was cancelled before it finished (the stop sequence ran out of time).
+    static let requestCancelled = Problem(
+        .serviceUnavailable,
+        type: "urn:orders-service:problem:request-cancelled",
+        title: "Request cancelled",
+        detail: "The service stopped before it finished this request. Retry; "
+            + "retry a POST with the same Idempotency-Key, so an order that was created is returned, not created twice.",
+        headers: [.retryAfter: "1"]
+    )
+
     /// The store cannot answer now: 503 with `Retry-After`, so clients and the load balancer back off.
     ///
     /// A write that timed out may still have committed, so the advice for a retry names the

@@ -4,8 +4,9 @@ import Logging
 import OrdersCore
 
 /// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
-/// HTTP errors (404, 413 and the like) with their status, a store outage as 503, a client that left
-/// mid-request as ``ClientClosedRequest`` (recorded, never written), and anything else as a bare 500
+/// HTTP errors (404, 413 and the like) with their status, a store outage (PostgreSQL down, SQLite busy or
+/// full) as 503, a cancelled request as 503 logged at `notice`, a client that left mid-request as
+/// ``ClientClosedRequest`` (recorded, never written), and anything else as a bare 500
 /// whose details go only to the log, under the request id (`context.id`, which ``RequestIDMiddleware``
 /// has set).
 struct ProblemMiddleware: RouterMiddleware {
@@ -32,6 +33,11 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch let error as StoreUnavailableError {
             context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
             return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id)
+        } catch is CancellationError {
+            // The request's task was cancelled (the stop sequence's bound ran out while it was in flight):
+            // nothing went wrong in it, so it is no error line, but the service did not finish it.
+            context.logger.notice("request cancelled before it finished")
+            return Problem.requestCancelled.response(path: request.uri.path, requestID: context.id)
         } catch let error as any HTTPResponseError {
             let problem = Problem(error.status, detail: Self.detail(for: error.status), headers: [:])
             return problem.response(path: request.uri.path, requestID: context.id)

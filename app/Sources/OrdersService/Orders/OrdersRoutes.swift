@@ -34,26 +34,31 @@ struct OrdersRoutes: Sendable {
         self.cursors = cursors
     }
 
-    /// Adds the routes to `group` (which carries the authentication middleware).
-    func addRoutes(to group: RouterGroup<OrdersRequestContext>) {
+    /// Adds the routes to `group`, whose context exists only for a verified caller: the group is made with
+    /// `group(context: AuthenticatedRequestContext.self)` behind ``APIKeyAuthenticator``.
+    func addRoutes(to group: RouterGroup<AuthenticatedRequestContext>) {
         let limit = timeLimit
         group.post { request, context in
             let body = RequestBodyProgress()
-            return try await withRequestTimeLimit(limit, body: body) {
+            return try await withRequestTimeLimit(until: context.receivedAt + limit, body: body) {
                 try await create(request, context: context, body: body)
             }
         }
         group.get { request, context in
-            try await withRequestTimeLimit(limit) { try await list(request, context: context) }
+            try await withRequestTimeLimit(until: context.receivedAt + limit) {
+                try await list(request, context: context)
+            }
         }
         group.get("{id}") { request, context in
-            try await withRequestTimeLimit(limit) { try await show(request, context: context) }
+            try await withRequestTimeLimit(until: context.receivedAt + limit) {
+                try await show(request, context: context)
+            }
         }
     }
 
     @Sendable func create(
         _ request: Request,
-        context: OrdersRequestContext,
+        context: AuthenticatedRequestContext,
         body progress: RequestBodyProgress
     ) async throws -> Response {
         try Self.requireJSONContentType(request)
@@ -61,7 +66,7 @@ struct OrdersRoutes: Sendable {
         let json = try Self.parseJSON(try await readBody(request, progress: progress))
         let caller = context.caller
         let draft: OrderDraft
-        switch OrderValidator.validate(json, defaultCustomerID: caller?.customerID) {
+        switch OrderValidator.validate(json, defaultCustomerID: caller.customerID) {
         case .success(let valid): draft = valid
         case .failure(let failure):
             throw Problem(
@@ -72,7 +77,7 @@ struct OrdersRoutes: Sendable {
                 errors: failure.errors
             )
         }
-        if let customerID = caller?.customerID, draft.customerID != customerID {
+        if let customerID = caller.customerID, draft.customerID != customerID {
             throw Problem(
                 .forbidden,
                 type: "urn:orders-service:problem:other-customer",
@@ -82,7 +87,7 @@ struct OrdersRoutes: Sendable {
         }
         let claim = idempotencyKey.map {
             IdempotencyClaim(
-                scope: caller?.idempotencyScope ?? "anonymous",
+                scope: caller.idempotencyScope,
                 key: $0,
                 fingerprint: OrderFingerprint.of(draft)
             )
@@ -107,16 +112,16 @@ struct OrdersRoutes: Sendable {
         }
     }
 
-    @Sendable func show(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+    @Sendable func show(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         guard let id = context.parameters.get("id"), let uuid = UUID(uuidString: id),
-            let order = try await store.order(id: uuid.uuidString.lowercased(), customerID: context.caller?.customerID)
+            let order = try await store.order(id: uuid.uuidString.lowercased(), customerID: context.caller.customerID)
         else {
             throw Problem(.notFound, detail: "No order with this id.")
         }
         return Self.orderResponse(order, status: .ok, replayed: false)
     }
 
-    @Sendable func list(_ request: Request, context: OrdersRequestContext) async throws -> Response {
+    @Sendable func list(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         var limit = Self.defaultPageSize
         if let raw = query["limit"] {
@@ -125,7 +130,7 @@ struct OrdersRoutes: Sendable {
             }
             limit = value
         }
-        let customerID = context.caller?.customerID
+        let customerID = context.caller.customerID
         let scope = CursorSealer.scope(customerID: customerID)
         let sealer = try await cursors.current()
         var after: Int64?

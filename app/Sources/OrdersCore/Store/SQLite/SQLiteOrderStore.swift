@@ -23,8 +23,14 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
     /// How long a statement waits for another process's lock on the file before failing.
     static let busyTimeoutMilliseconds = 5000
 
-    /// Opens (creating when needed) the database at `path` and brings its schema up to date.
-    static func open(path: String, readerCount: Int = 4, logger: Logger) async throws -> SQLiteOrderStore {
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date. A statement
+    /// waits up to `busyTimeoutMilliseconds` for another process's lock, then fails with a 503.
+    static func open(
+        path: String,
+        readerCount: Int = 4,
+        busyTimeoutMilliseconds: Int = SQLiteOrderStore.busyTimeoutMilliseconds,
+        logger: Logger
+    ) async throws -> SQLiteOrderStore {
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             let directory = String(path[..<slash])
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
