@@ -4,36 +4,37 @@ import OrdersCore
 import OrdersService
 
 /// `orders-service admin bootstrap-database`: logs in with the database's master credentials
-/// (`DATABASE_*`) and creates or updates the service's own role (`SERVICE_DATABASE_USER`,
-/// `SERVICE_DATABASE_PASSWORD`) with a schema it owns. Safe to run again: it then sets the password,
-/// which is how the service's password is rotated.
+/// (`DATABASE_*`) and creates or brings up to date the service's roles (a group that owns the schema and
+/// two login roles that take turns, see ``ServiceRoles``), then sets the password of the login the
+/// service's secret names (`SERVICE_DATABASE_USER`, `SERVICE_DATABASE_PASSWORD`). Safe to run again.
 struct BootstrapDatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootstrap-database",
-        abstract: "Create (or update) the service's least-privilege database role and its schema."
+        abstract: "Create (or update) the service's least-privilege database roles and schema."
     )
 
     func run() async throws {
         let settings = ProcessEnvironment.settings()
         let master: PostgresSettings
-        let serviceRole: DatabaseBootstrap.ServiceRole
+        let login: DatabaseBootstrap.ServiceLogin
         do {
             master = try PostgresSettings(settings: settings)
-            serviceRole = try DatabaseBootstrap.ServiceRole(settings: settings)
+            login = try DatabaseBootstrap.ServiceLogin(settings: settings)
         } catch {
             printError("orders-service admin: \(error)")
             throw ExitCode(2)
         }
-        var logger = Logger(label: "orders-service.admin")
-        logger.logLevel = .info
+        let outcome: DatabaseBootstrap.Outcome
         do {
-            try await DatabaseBootstrap.run(master: master, role: serviceRole, logger: logger)
+            outcome = try await DatabaseBootstrap.run(master: master, login: login, logger: AdminLog.logger)
         } catch {
             printError("orders-service admin: bootstrap failed: \(DatabaseBootstrap.describe(error))")
             throw ExitCode(1)
         }
+        let group = login.roles.group
         printOutput(
-            "database role \(serviceRole.name) and schema \(serviceRole.name) are ready in \(master.database)\n"
+            "database roles \(login.roles.logins.joined(separator: ", ")) (members of \(group)) and schema \(group) are ready in \(master.database); \(login.name) has the secret's password\n"
         )
+        AdminLog.reportGroupLogin(outcome, group: group)
     }
 }
