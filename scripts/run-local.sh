@@ -21,7 +21,7 @@ ensure_dev_key() {
     fi
   fi
   umask 077
-  "$binary" keys create --customer demo --label "local development (make run)" 2>/dev/null > "$key_file"
+  "$binary" keys create --customer demo --label "local development (make run)" --to-stdout 2>/dev/null > "$key_file"
 }
 
 main() {

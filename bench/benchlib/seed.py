@@ -13,7 +13,7 @@ CUSTOMER = "bench-customer"
 
 def create_key(service: Service) -> str:
     """A customer key, made by the same binary against the same store the service uses."""
-    token = service.command("keys", "create", "--customer", CUSTOMER, "--label", "benchmark").strip()
+    token = service.command("keys", "create", "--customer", CUSTOMER, "--label", "benchmark", "--to-stdout").strip()
     if not token.startswith("ord_live_"):
         raise RuntimeError(f"keys create printed no key: {token!r}")
     return token

@@ -65,8 +65,9 @@ def service(image: dict, figures: dict):
     try:
         # An API key in the embedded store, created by the image's own CLI on the same volume.
         created = docker(
-            "run", "--rm", *run_flags(volume, port), image_under_test(), "keys", "create", "--customer", "image-test"
-        )
+            "run", "--rm", *run_flags(volume, port), image_under_test(),
+            "keys", "create", "--customer", "image-test", "--to-stdout",
+        )  # fmt: skip
         api_key = created.stdout.strip()
         assert api_key.startswith("ord_"), created.stderr
 

@@ -37,7 +37,7 @@ def test_cli_key_works_at_once_on_a_second_instance(database):
     first = Service(env).start(wait_for="/health/ready")
     second = Service(env).start(wait_for="/health/ready")
     try:
-        created = first.command("keys", "create", "--customer", "acme", "--label", "integration")
+        created = first.command("keys", "create", "--customer", "acme", "--label", "integration", "--to-stdout")
         assert created.returncode == 0, created.stderr
         token = created.stdout.strip()
         key_id, secret = token[len("ord_live_"):][:16], token[len("ord_live_") + 17:]

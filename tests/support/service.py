@@ -109,7 +109,9 @@ class Service:
         return subprocess.run([str(BINARY), *arguments], env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def create_key(self, customer: str | None = "c-1") -> str:
-        arguments = ["keys", "create", "--admin"] if customer is None else ["keys", "create", "--customer", customer]
+        # The test captures standard output itself, so it says so (a pipe is no terminal).
+        arguments = ["keys", "create", "--to-stdout"]
+        arguments += ["--admin"] if customer is None else ["--customer", customer]
         result = self.command(*arguments)
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()

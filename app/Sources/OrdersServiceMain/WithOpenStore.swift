@@ -3,11 +3,12 @@ import Logging
 import OrdersCore
 import ServiceLifecycle
 
-/// Opens the configured store, runs its services (pool, migrations) while `body` runs, then stops them.
+/// Opens the configured store (as ``ProcessEnvironment/keysConfiguration()`` logs in), runs its services
+/// (pool, migrations) while `body` runs, then stops them.
 func withOpenStore<Value: Sendable>(
     _ body: @escaping @Sendable (any OrderStore) async throws -> Value
 ) async throws -> Value {
-    let configuration = try ProcessEnvironment.serviceConfiguration()
+    let configuration = try ProcessEnvironment.keysConfiguration()
     var logger = Logger(label: "orders-service.keys")
     logger.logLevel = .error
     let store: any OrderStore

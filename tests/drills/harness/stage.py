@@ -132,7 +132,9 @@ class Stage:
     def prepare(self) -> None:
         """Database up, one API key for the drills' customer, one order every GET of the load reads."""
         self.database.start()
-        self.api_key = self.cli("keys", "create", "--customer", "drills", "--label", f"failure drills {self.run_id}")
+        self.api_key = self.cli(
+            "keys", "create", "--customer", "drills", "--label", f"failure drills {self.run_id}", "--to-stdout"
+        )
         probe = self.new_instance(free_port())
         started = probe.wait_answering(timeout=60, path="/health/ready")
         if started is None:
