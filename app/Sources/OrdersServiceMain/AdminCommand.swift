@@ -5,6 +5,6 @@ struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "One-off operator tasks.",
-        subcommands: [BootstrapDatabaseCommand.self]
+        subcommands: [BootstrapDatabaseCommand.self, RotateServicePasswordCommand.self]
     )
 }
