@@ -34,8 +34,18 @@ output "master_user_secret_arn" {
 }
 
 output "service_user_name" {
-  description = "The service's own role (SERVICE_DATABASE_USER for the admin task, DATABASE_USER for the service)."
+  description = "The login the service secret names when it is created (<service_username>_a). A rotation moves it to the other login, so tasks must read DATABASE_USER from the secret's username key, not from this output."
+  value       = local.service_login_roles[0]
+}
+
+output "service_group_role" {
+  description = "The group role that owns the service's schema and tables; both login roles act as it."
   value       = var.service_username
+}
+
+output "service_login_roles" {
+  description = "The two login roles that take turns; the service secret's username names the one in use."
+  value       = local.service_login_roles
 }
 
 output "service_user_secret_arn" {
@@ -61,11 +71,6 @@ output "service_max_connections" {
 output "endpoint" {
   description = "host:port of the database."
   value       = aws_db_instance.orders.endpoint
-}
-
-output "service_password_version" {
-  description = "Version of the service user's password now in its secret; raise service_password_version to rotate."
-  value       = var.service_password_version
 }
 
 output "final_snapshot_identifier" {

@@ -219,23 +219,12 @@ variable "master_username" {
 }
 
 variable "service_username" {
-  description = "The service's own least-privilege role (SERVICE_DATABASE_USER), created by the admin bootstrap task."
+  description = "The service's group role, which owns its schema. The service logs in as <service_username>_a or _b, members of it that take turns across password rotations; the admin bootstrap task creates all three."
   type        = string
   default     = "orders_service"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.service_username)) && !contains(["postgres", "rdsadmin", "admin"], var.service_username)
-    error_message = "service_username must be a lowercase identifier and not a name PostgreSQL or RDS reserves."
-  }
-}
-
-variable "service_password_version" {
-  description = "Version of the service user's password. Raising it writes a new random password to the secret (the rotation procedure in docs/infrastructure.md)."
-  type        = number
-  default     = 1
-
-  validation {
-    condition     = var.service_password_version >= 1 && floor(var.service_password_version) == var.service_password_version
-    error_message = "service_password_version must be a whole number from 1 up."
+    condition     = can(regex("^[a-z][a-z0-9_]{0,60}$", var.service_username)) && !can(regex("_[ab]$", var.service_username)) && !contains(["postgres", "rdsadmin", "admin"], var.service_username)
+    error_message = "service_username must be a lowercase identifier of at most 61 characters (its login roles add _a and _b), not ending in _a or _b, and not a name PostgreSQL or RDS reserves."
   }
 }

@@ -117,12 +117,17 @@ run "only_the_tasks_reach_postgresql" {
   }
 }
 
-run "service_secret_is_written_once_per_version_and_never_stored" {
+run "service_secret_is_written_once_and_never_stored" {
   command = plan
 
   assert {
     condition     = aws_secretsmanager_secret_version.service_user.secret_string_wo_version == 1 && aws_secretsmanager_secret_version.service_user.secret_string_wo == null
-    error_message = "The password goes through the write-only argument (never in plan or state), once per service_password_version."
+    error_message = "The first password goes through the write-only argument (never in plan or state), once; rotations write later versions."
+  }
+
+  assert {
+    condition     = output.service_group_role == "orders_service" && output.service_login_roles == ["orders_service_a", "orders_service_b"] && output.service_user_name == "orders_service_a"
+    error_message = "The group role owns the schema; two login roles take turns, and the secret first names the first one."
   }
 
   assert {
@@ -269,10 +274,16 @@ run "service_username_must_not_be_reserved" {
   expect_failures = [var.service_username]
 }
 
-run "password_version_must_be_a_whole_number" {
+run "service_username_leaves_room_for_the_login_suffixes" {
   command = plan
-  variables { service_password_version = 1.5 }
-  expect_failures = [var.service_password_version]
+  variables { service_username = "o234567890123456789012345678901234567890123456789012345678901x" }
+  expect_failures = [var.service_username]
+}
+
+run "service_username_must_not_look_like_a_login" {
+  command = plan
+  variables { service_username = "orders_b" }
+  expect_failures = [var.service_username]
 }
 
 run "project_must_be_a_short_lowercase_name" {
