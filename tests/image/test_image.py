@@ -54,7 +54,17 @@ def test_declares_the_contract(image: dict) -> None:
     assert env["HTTP_HOST"] == "0.0.0.0"
     assert env["SQLITE_PATH"] == "/data/orders.sqlite"
     assert set(config["ExposedPorts"]) == {f"{CONTAINER_PORT}/tcp"}
-    assert set(config["Volumes"]) == {"/data"}
+    # The writable paths are volumes: on Fargate a bind mount takes a declared volume's ownership and
+    # mode, and is root-owned 0755 anywhere else (tests/infra/plans holds the task definitions to this).
+    assert set(config["Volumes"]) == {"/data", "/tmp"}
+
+
+def test_every_volume_is_writable_by_the_image_user(image: dict) -> None:
+    uid = IMAGE_USER.split(":")[0]
+    for path in sorted(image["Config"]["Volumes"]):
+        owner, mode = run_in_image("-c", f"stat -c '%u %a' {path}").split()
+        writable = (owner == uid and int(mode, 8) & 0o200) or int(mode, 8) & 0o002
+        assert writable, f"{path} is owned by {owner} with mode {mode}: user {uid} cannot write it"
 
 
 def test_healthcheck_runs_the_binary_with_the_timing_source_values(image: dict) -> None:
