@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
-        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The domain and the stores: orders, their validation, API keys, the store protocol, SQLite and
@@ -72,14 +71,14 @@ let package = Package(
             plugins: ["EmbedOpenAPIDocument"]
         ),
         // The few AWS calls the operator commands make (Secrets Manager, SSM Parameter Store), signed with
-        // Signature Version 4. Only the executable uses it: the server itself never calls AWS.
+        // Signature Version 4, over the NIO the binary already carries. Only the executable uses it: the
+        // server itself never calls AWS.
         .target(
             name: "AWSSecrets",
             dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],

@@ -138,6 +138,20 @@ def test_task_role_credentials_from_the_container_endpoint(aws, service):
         server.shutdown()
 
 
+def test_an_endpoint_whose_certificate_is_not_trusted_gets_nothing(aws, service):
+    """Without AWS_CA_BUNDLE the emulator's own certificate is not trusted: the call fails, and the key
+    made for it is revoked, since nobody received it."""
+    environment = {key: value for key, value in service.env.items() if key != "AWS_CA_BUNDLE"}
+    refused = subprocess.run(
+        [str(BINARY), "keys", "create", "--customer", "c-5", "--to-secretsmanager", "orders/keys/c-5"],
+        env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode == 1, refused.stderr
+    assert "could not store the key, so it was revoked" in refused.stderr and "ConnectionFailed" in refused.stderr
+    assert "orders/keys/c-5" not in [entry["Name"] for entry in aws.client().list_secrets()["SecretList"]]
+    assert len(_revoked(service)) == 1
+
+
 def test_no_destination_and_no_terminal_is_refused_before_anything_is_created(service):
     refused = service.command("keys", "create", "--customer", "c-3")
     assert refused.returncode == 2

@@ -1,5 +1,3 @@
-import AsyncHTTPClient
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
@@ -10,27 +8,23 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// Calls AWS JSON APIs (Secrets Manager, SSM) over AsyncHTTPClient, each request signed with Signature
-/// Version 4. The operator commands make a handful of calls and exit, so there is no retry and no
-/// credential refresh: a temporary credential is fetched once per client.
+/// Calls AWS JSON APIs (Secrets Manager, SSM), each request signed with Signature Version 4 and sent as
+/// one ``HTTPExchange``. The operator commands make a handful of calls and exit, so there is no retry
+/// and no credential refresh: a temporary credential is fetched once per client.
 package final class AWSClient: Sendable {
     /// Where requests go and with whose credentials.
     let settings: AWSSettings
-    private let http: HTTPClient
+    private let http: HTTPExchange
     private let credentialsTask: CachedCredentials
 
-    /// Bound on one call, from connecting to the last byte of the answer.
-    static let callTimeout: TimeAmount = .seconds(30)
-    /// Largest answer read.
-    static let maximumResponseBytes = 1 << 20
-
-    private init(settings: AWSSettings, http: HTTPClient) {
+    private init(settings: AWSSettings, http: HTTPExchange) {
         self.settings = settings
         self.http = http
         self.credentialsTask = CachedCredentials()
     }
 
-    /// Runs `body` with a client for `settings`, and shuts its connections down afterwards.
+    /// Runs `body` with a client for `settings`: TLS trusting the system's certificate authorities, or
+    /// only those of `AWS_CA_BUNDLE`; 5 s to connect and 30 s for a whole call.
     package static func with<Value: Sendable>(
         settings: AWSSettings,
         _ body: (AWSClient) async throws -> Value
@@ -43,21 +37,13 @@ package final class AWSClient: Sendable {
                 throw AWSConfigurationError("AWS_CA_BUNDLE=\"\(bundle)\" is not a readable PEM file of certificates")
             }
         }
-        let configuration = HTTPClient.Configuration(
-            tlsConfiguration: tls,
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(5), read: .seconds(20))
+        let http = HTTPExchange(
+            tls: try NIOSSLContext(configuration: tls),
+            connectTimeout: .seconds(5),
+            timeout: .seconds(30),
+            maximumResponseBytes: 1 << 20
         )
-        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        let client = AWSClient(settings: settings, http: http)
-        do {
-            let value = try await body(client)
-            try await http.shutdown()
-            return value
-        } catch {
-            try? await http.shutdown()
-            throw error
-        }
+        return try await body(AWSClient(settings: settings, http: http))
     }
 
     /// Calls `action` of `service` with the JSON `request`, and decodes the JSON answer.
@@ -98,10 +84,12 @@ package final class AWSClient: Sendable {
             for: SignatureV4.Request(method: "POST", path: "/", headers: headers, payload: payload),
             secondsSinceEpoch: Int64(Date().timeIntervalSince1970)
         )
-        var request = HTTPClientRequest(url: parts.base + "/")
-        request.method = .POST
-        for header in headers + signing { request.headers.replaceOrAdd(name: header.name, value: header.value) }
-        request.body = .bytes(ByteBuffer(bytes: payload))
+        let request = HTTPExchange.Request(
+            method: .POST,
+            url: parts,
+            headers: (headers + signing).filter { $0.name != "Host" },
+            body: payload
+        )
         let (status, body) = try await execute(request, what: "\(service.targetPrefix).\(action)")
         guard (200..<300).contains(status) else {
             throw Self.serviceError(status: status, body: body)
@@ -111,13 +99,10 @@ package final class AWSClient: Sendable {
 
     /// Sends `request` and reads the whole answer; a failure to reach the endpoint is an ``AWSServiceError``
     /// that names what was called.
-    func execute(_ request: HTTPClientRequest, what: String) async throws -> (status: Int, body: [UInt8]) {
+    func execute(_ request: HTTPExchange.Request, what: String) async throws -> (status: Int, body: [UInt8]) {
         do {
-            let response = try await http.execute(request, timeout: Self.callTimeout)
-            let body = try await response.body.collect(upTo: Self.maximumResponseBytes)
-            return (Int(response.status.code), Array(body.readableBytesView))
-        } catch let error as AWSServiceError {
-            throw error
+            let response = try await http.send(request)
+            return (response.status, response.body)
         } catch {
             throw AWSServiceError(type: "ConnectionFailed", message: "\(what): \(error)", status: 0)
         }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOHTTP1
 
 #if canImport(FoundationEssentials)
@@ -19,9 +18,15 @@ enum ContainerCredentials {
 
     /// Fetches the credentials from `url`, sending `authorization` when set.
     static func fetch(url: String, authorization: String?, client: AWSClient) async throws -> AWSCredentials {
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        guard let parts = URLParts(url) else {
+            throw AWSConfigurationError("the container credentials endpoint \(url) is not an http or https URL")
+        }
+        let request = HTTPExchange.Request(
+            method: .GET,
+            url: parts,
+            headers: authorization.map { [("Authorization", $0)] } ?? [],
+            body: []
+        )
         let (status, body) = try await client.execute(request, what: "the container credentials endpoint")
         guard status == 200, let answer = try? AWSJSON.decoder().decode(Answer.self, from: Data(body)) else {
             throw AWSServiceError(
