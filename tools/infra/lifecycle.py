@@ -111,11 +111,6 @@ def resource_changes(plan: dict) -> list[dict]:
             if change["mode"] == "managed" and change["change"]["actions"] not in (["no-op"], ["read"])]
 
 
-def _hcl_literal(value: object) -> str:
-    """A -var value: strings as they are, everything else in HCL (JSON is valid HCL for these)."""
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 def _errors(text: str) -> str:
     """Terraform's error blocks, without the box drawing."""
     lines = [line.strip(" │╷╵") for line in (text or "").splitlines()]
@@ -261,17 +256,36 @@ class Lifecycle:
     def save_plan(self, stack: str, name: str, extra_variables: dict[str, object] | None = None) -> dict:
         """A full plan (no -target) with EXTRA variables, kept as plans/<stack>-<name>.json and returned.
 
-        The variables go on the command line and the plan takes no state lock (it writes no state), so
-        several plans of one stack may run at once.
+        The variables go in a variables file of the plan's own (loaded after terraform.tfvars, so they
+        win, and a None becomes null), and the plan takes no state lock (it writes no state), so several
+        plans of one stack may run at once.
         """
         plan_file = f"{name}.tfplan"
-        arguments = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}"]
-        for variable, value in (extra_variables or {}).items():
-            arguments.append(f"-var={variable}={_hcl_literal(value)}")
-        self.terraform(stack, arguments)
+        self.terraform(stack, ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}",
+                               *self._variables_file(stack, name, extra_variables)])
         shown = self.terraform(stack, ["show", "-json", plan_file]).stdout
         (self.plans_dir / f"{stack}-{name}.json").write_text(shown)
         return json.loads(shown)
+
+    def refused_plan(self, stack: str, name: str, extra_variables: dict[str, object]) -> str:
+        """A plan that must be refused: its error, kept as plans/<stack>-<name>.txt and returned.
+
+        A plan that succeeds instead fails the run.
+        """
+        result = self.terraform(stack, ["plan", "-input=false", "-no-color", "-lock=false",
+                                        *self._variables_file(stack, name, extra_variables)], accept=(0, 1))
+        if result.returncode == 0:
+            raise LifecycleError(f"{stack}: the plan {name} ({extra_variables}) was accepted, but must be refused")
+        error = _errors(result.stderr)
+        (self.plans_dir / f"{stack}-{name}.txt").write_text(error + "\n")
+        return error
+
+    def _variables_file(self, stack: str, name: str, variables: dict[str, object] | None) -> list[str]:
+        if not variables:
+            return []
+        path = self.terraform_root / stack / f"{name}.plan.tfvars"
+        path.write_text("".join(f"{variable} = {json.dumps(value)}\n" for variable, value in variables.items()))
+        return [f"-var-file={path.name}"]
 
     # --- State, outputs, destroy -----------------------------------------------------------------------
 
