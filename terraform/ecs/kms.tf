@@ -51,3 +51,37 @@ resource "aws_kms_alias" "service" {
   name          = "alias/${var.service_name}"
   target_key_id = aws_kms_key.service.key_id
 }
+
+# The CloudFront-scope web ACL logs in us-east-1, and a log group's key must be in the group's region:
+# a key of its own there, for that one log group.
+resource "aws_kms_key" "edge_logs" {
+  count    = local.behind_cloudfront ? 1 : 0
+  provider = aws.us_east_1
+
+  description             = "${var.service_name}: the CloudFront web ACL's log group (us-east-1)"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid       = "AccountIamPoliciesGrantAccess"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKeyForTheWafLogGroup"
+        Effect    = "Allow"
+        Principal = { Service = "logs.us-east-1.amazonaws.com" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource  = "*"
+        Condition = {
+          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:us-east-1:${local.account_id}:log-group:${local.waf_log_group}" }
+        }
+      },
+    ]
+  })
+}
