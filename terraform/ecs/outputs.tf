@@ -121,3 +121,18 @@ output "admin_run_task_network_configuration" {
     }
   })
 }
+
+output "operator_role_arn" {
+  description = "Role the operators in operator_principal_arns assume for ECS Exec into the admin task (docs/operations.md); null without operators."
+  value       = one(aws_iam_role.operator[*].arn)
+}
+
+output "admin_container_name" {
+  description = "The admin task's container, the only one ECS Exec may open a session in."
+  value       = local.admin_container_name
+}
+
+output "exec_log_group_name" {
+  description = "Encrypted log group of every ECS Exec shell session's input and output."
+  value       = aws_cloudwatch_log_group.exec.name
+}

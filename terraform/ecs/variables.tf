@@ -553,3 +553,15 @@ variable "github_oidc_provider_arn" {
   }
 }
 
+# --- Operators -----------------------------------------------------------------------------------
+
+variable "operator_principal_arns" {
+  description = "IAM roles or users of this account that may assume the operator role: ECS Exec into the one-off admin task, with every session logged (docs/operations.md). Empty: no operator role."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.operator_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "operator_principal_arns must hold IAM role or user ARNs (arn:aws:iam::ACCOUNT:role/NAME); no wildcards, no account root."
+  }
+}

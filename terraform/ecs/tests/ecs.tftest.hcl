@@ -75,8 +75,8 @@ run "github_deploy_role_trusts_exactly_this_repository_and_environment" {
   }
 
   assert {
-    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn])
-    error_message = "The deploy role may pass the service's two task roles and the admin task's execution role, nothing else."
+    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn, aws_iam_role.admin_task.arn])
+    error_message = "The deploy role may pass the service's two task roles and the admin task's two, nothing else."
   }
 
   assert {
@@ -199,9 +199,17 @@ run "tasks_run_read_only_and_unprivileged" {
   assert {
     condition = alltrue([
       for container in concat(jsondecode(aws_ecs_task_definition.service.container_definitions), jsondecode(aws_ecs_task_definition.admin.container_definitions)) :
-      container.readonlyRootFilesystem && !container.privileged && container.linuxParameters.capabilities.drop == ["ALL"]
+      !container.privileged && container.linuxParameters.capabilities.drop == ["ALL"]
     ])
-    error_message = "Every container runs with a read-only root, unprivileged, with every capability dropped."
+    error_message = "Every container runs unprivileged, with every capability dropped."
+  }
+
+  assert {
+    condition = [
+      for container in concat(jsondecode(aws_ecs_task_definition.service.container_definitions), jsondecode(aws_ecs_task_definition.admin.container_definitions)) :
+      container.name if !container.readonlyRootFilesystem
+    ] == ["orders-admin"]
+    error_message = "Every container's root is read-only except the admin container's, which ECS Exec needs writable; the service's tasks have no exec."
   }
 
   assert {
@@ -491,6 +499,103 @@ run "a_region_opened_after_august_2022_plans_with_the_service_principal_only" {
   }
 }
 
+# --- An operator's way in: ECS Exec into the admin task only -----------------------------------------
+
+run "ecs_exec_only_in_the_admin_task_encrypted_and_logged" {
+  assert {
+    condition     = !aws_ecs_service.service.enable_execute_command
+    error_message = "The service's tasks start with ECS Exec off."
+  }
+
+  assert {
+    condition = (
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].kms_key_id == aws_kms_key.exec.arn &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].logging == "OVERRIDE" &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_encryption_enabled &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_log_group_name == "/ecs/orders-service/exec"
+    )
+    error_message = "Exec sessions are encrypted with the exec key and logged to the exec log group."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.exec.kms_key_id == aws_kms_key.exec.arn && aws_cloudwatch_log_group.exec.retention_in_days >= 365 && aws_kms_key.exec.enable_key_rotation
+    error_message = "The session log is encrypted with a rotating key and kept a year at least."
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.admin.task_role_arn == aws_iam_role.admin_task.arn && aws_ecs_task_definition.service.task_role_arn == aws_iam_role.task.arn
+    error_message = "The admin task runs with the exec role; the service's tasks keep their own."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.actions if statement.sid == "OpenTheSessionChannel"]) ==
+      toset(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.resources if statement.sid == "WriteTheSessionLog"]) == toset(["${aws_cloudwatch_log_group.exec.arn}:*"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.resources if statement.sid == "DecryptTheSessionChannel"]) == toset([aws_kms_key.exec.arn])
+    )
+    error_message = "The admin task's role holds what the exec agent needs: the channel, the session log, the key; nothing more."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].entryPoint == ["/bin/sh", "-c"] &&
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].command == ["exec /usr/local/bin/orders-service admin bootstrap-database"] &&
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].linuxParameters.initProcessEnabled
+    )
+    error_message = "The admin container bootstraps the database by default, and takes a command override (exec sleep N) for a session."
+  }
+
+  assert {
+    condition     = length(aws_iam_role.operator) == 0
+    error_message = "Without operator_principal_arns there is no operator role."
+  }
+}
+
+run "the_operator_role_may_exec_into_the_admin_container_only" {
+  variables {
+    operator_principal_arns = ["arn:aws:iam::123456789012:role/oncall"]
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.operator_trust.statement[0].principals == toset([{ type = "AWS", identifiers = toset(["arn:aws:iam::123456789012:role/oncall"]) }]) && data.aws_iam_policy_document.operator_trust.statement[0].actions == toset(["sts:AssumeRole"])
+    error_message = "Only the principals in operator_principal_arns may assume the operator role."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.operator.statement :
+      toset([for condition in statement.condition : "${condition.test} ${condition.variable} ${join(",", condition.values)}"]) == toset(["StringEquals ecs:container-name orders-admin"]) &&
+      statement.resources == toset([aws_ecs_cluster.service.arn, "arn:aws:ecs:eu-west-1:123456789012:task/orders-service/*"])
+      if contains(statement.actions, "ecs:ExecuteCommand")
+    ]) && length([for statement in data.aws_iam_policy_document.operator.statement : statement if contains(statement.actions, "ecs:ExecuteCommand")]) == 1
+    error_message = "ecs:ExecuteCommand is allowed in one statement: this cluster's tasks, container orders-admin only."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.operator.statement : statement.resources if contains(statement.actions, "ecs:RunTask")]) == toset(["arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-service-admin:*"]) &&
+      one([for statement in data.aws_iam_policy_document.operator.statement : toset([for condition in statement.condition : "${condition.test} ${condition.variable} ${join(",", condition.values)}"]) if contains(statement.actions, "ecs:RunTask")]) == toset(["ArnEquals ecs:cluster ${aws_ecs_cluster.service.arn}"])
+    )
+    error_message = "The operator may run the admin family only, in this cluster only."
+  }
+
+  assert {
+    condition     = one([for statement in data.aws_iam_policy_document.operator.statement : statement.resources if contains(statement.actions, "iam:PassRole")]) == toset([aws_iam_role.admin_execution.arn, aws_iam_role.admin_task.arn])
+    error_message = "The operator may pass the admin task's roles only."
+  }
+
+  assert {
+    condition     = alltrue([for statement in data.aws_iam_policy_document.operator.statement : alltrue([for action in statement.actions : !endswith(action, "*")])])
+    error_message = "The operator role grants no wildcard action."
+  }
+
+  assert {
+    condition     = aws_iam_role.operator[0].max_session_duration == 3600 && output.operator_role_arn == aws_iam_role.operator[0].arn
+    error_message = "Operator sessions last an hour at most."
+  }
+}
+
 # --- Every variable validation refuses a bad value ------------------------------------------------
 
 run "project_must_be_a_short_lowercase_name" {
@@ -692,6 +797,12 @@ run "cloudfront_price_class_must_be_known" {
   command = plan
   variables { cloudfront_price_class = "PriceClass_Cheap" }
   expect_failures = [var.cloudfront_price_class]
+}
+
+run "operator_principals_must_be_roles_or_users" {
+  command = plan
+  variables { operator_principal_arns = ["arn:aws:iam::123456789012:root"] }
+  expect_failures = [var.operator_principal_arns]
 }
 
 run "ssl_policy_must_be_tls13" {
