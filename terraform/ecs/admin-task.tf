@@ -8,10 +8,8 @@
 # never the entry point); the default command replaces the shell with the binary at once.
 
 locals {
-  admin_container_name = "orders-admin"
-
   admin_container = {
-    name       = local.admin_container_name
+    name       = "orders-admin"
     image      = local.image_reference
     essential  = true
     entryPoint = ["/bin/sh", "-c"]
@@ -60,6 +58,11 @@ locals {
       }
     }
   }
+}
+
+locals {
+  # The one container ECS Exec may open a session in (operator.tf).
+  admin_container_name = local.admin_container.name
 }
 
 resource "aws_ecs_task_definition" "admin" {
