@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from tools.infra.check import local_modules
 from tools.infra.emulator import EMULATED_ENDPOINTS, override_text
-from tools.infra.lifecycle import EmulatorGaps, changed_attributes, dependents, managed_resources
+from tools.infra.lifecycle import (
+    EmulatorGaps, LifecycleError, changed_attributes, dependents, managed_resources, target_addresses,
+)
 from tools.infra.lifecycle_run import documented_teardown, remote_state_reads
 from tools.infra.stack import load_stacks
 
@@ -28,6 +32,14 @@ def test_whatever_needs_a_left_out_resource_is_left_out_too():
     assert managed_resources(GRAPH) == ["aws_a.x", "aws_b.y", "aws_c.z"]
     assert dependents(GRAPH, {"aws_a.x"}) == {"aws_b.y": "aws_a.x", "aws_c.z": "aws_a.x"}
     assert dependents(GRAPH, {"aws_c.z"}) == {}
+
+
+def test_a_modules_resources_are_targeted_through_the_module_call():
+    resources = ["aws_a.x", "module.waf.aws_b.y", "module.waf.aws_c.z", "module.edge.aws_b.y"]
+    assert target_addresses(resources, {"aws_a.x"}) == ["module.waf", "module.edge"]
+    assert target_addresses(resources, set()) == ["aws_a.x", "module.waf", "module.edge"]
+    with pytest.raises(LifecycleError, match="module.waf: cannot leave out module.waf.aws_c.z"):
+        target_addresses(resources, {"module.waf.aws_c.z"})
 
 
 def test_an_update_counts_unknown_values_a_replacement_only_what_forces_it():

@@ -89,6 +89,29 @@ def managed_resources(graph_dot: str) -> list[str]:
     return sorted(node for node in nodes if not node.startswith("data.") and "." in node)
 
 
+def target_addresses(resources: list[str], excluded: set[str]) -> list[str]:
+    """-target addresses for every resource but the excluded ones.
+
+    `terraform graph` names a module's resources without the module's instance key
+    (module.web_acl.aws_x.y), and a -target so written matches no instance of a module called with
+    count or for_each: such resources are targeted through their module call, whole, which is exact as
+    long as nothing inside the module is excluded.
+    """
+    targets: list[str] = []
+    for address in resources:
+        if address in excluded:
+            continue
+        if address.startswith("module."):
+            call = ".".join(address.split(".")[:2])
+            inside = sorted(item for item in excluded if item.startswith(f"{call}."))
+            if inside:
+                raise LifecycleError(f"{call}: cannot leave out {', '.join(inside)} and apply the rest of the module")
+            address = call
+        if address not in targets:
+            targets.append(address)
+    return targets
+
+
 def changed_attributes(change: dict) -> set[str]:
     """Top-level attributes a change in a plan's JSON sets to a different value.
 
@@ -191,7 +214,7 @@ class Lifecycle:
         report.not_emulated = dict(gaps)
         report.left_out = {address: f"needs {root}" for address, root in sorted(dependents(graph, set(gaps)).items())}
         excluded = set(gaps) | set(report.left_out)
-        return [f"-target={address}" for address in resources if address not in excluded]
+        return [f"-target={address}" for address in target_addresses(resources, excluded)]
 
     def apply(self, stack: str, extra_variables: dict[str, object] | None = None) -> None:
         """Apply (every emulated resource), then plan again and require no changes."""
