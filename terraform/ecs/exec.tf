@@ -7,35 +7,13 @@
 #                                             session log, the key;
 #   the operator role (operator.tf)           who may start such a task and open a session in it.
 
+# Its policy lets IAM decide who uses it (the admin task's role decrypts the channel, the operator role
+# generates its data keys) and CloudWatch Logs encrypt the session log (kms.tf, log_group_key).
 resource "aws_kms_key" "exec" {
   description             = "${var.service_name}: ECS Exec session channel and session log"
   enable_key_rotation     = true
   deletion_window_in_days = 30
-
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      # IAM policies decide who uses the key: the admin task's role decrypts the channel, the operator
-      # role generates its data keys.
-      {
-        Sid       = "AccountIamPoliciesGrantAccess"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsUsesKeyForTheSessionLog"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnEquals = { "kms:EncryptionContext:aws:logs:arn" = "${local.log_group_arn_prefix}:${local.exec_log_group_name}" }
-        }
-      },
-    ]
-  })
+  policy                  = data.aws_iam_policy_document.log_group_key["exec"].json
 }
 
 resource "aws_kms_alias" "exec" {

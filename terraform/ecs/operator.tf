@@ -41,6 +41,8 @@ resource "aws_iam_role_policy" "operator" {
 }
 
 data "aws_iam_policy_document" "operator" {
+  source_policy_documents = [data.aws_iam_policy_document.decrypt_database_secrets.json]
+
   # run-task of the admin family, in this cluster only.
   statement {
     sid       = "RunTheAdminTaskInThisCluster"
@@ -143,22 +145,11 @@ data "aws_iam_policy_document" "operator" {
     }
   }
 
-  # psql through that port logs in as the master user, like the admin task.
+  # psql through that port logs in as the master user, like the admin task (decrypted through Secrets
+  # Manager: decrypt_database_secrets, iam.tf).
   statement {
     sid       = "ReadTheMasterSecret"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.master_database_secret_arn]
-  }
-
-  statement {
-    sid       = "DecryptTheMasterSecretViaSecretsManager"
-    actions   = ["kms:Decrypt"]
-    resources = local.database_secrets_kms_key_arns
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.${local.region}.amazonaws.com"]
-    }
   }
 }

@@ -14,7 +14,9 @@
 resource "aws_security_group" "alb" {
   # A prefix, so that a replacement (created before the old group is destroyed) gets its own name.
   name_prefix = "${var.service_name}-alb-"
-  description = "${local.behind_cloudfront ? "Internal load balancer behind CloudFront" : "Internet-facing load balancer"} of ${var.service_name}"
+  # One text for both setups: a description change replaces the group, and switching setups should
+  # not (the tasks' ingress rule names it).
+  description = "Load balancer of ${var.service_name}: clients on 80 and 443, or CloudFront alone on 80"
   vpc_id      = local.vpc_id
 
   lifecycle {
