@@ -25,7 +25,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_from_cloudfront" {
   count = local.behind_cloudfront ? 1 : 0
 
   security_group_id = aws_security_group.alb.id
-  description       = "HTTP from CloudFront's VPC origin only"
+  description       = "HTTP from the CloudFront VPC origin only"
   ip_protocol       = "tcp"
   from_port         = 80
   to_port           = 80
