@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Smoke test of a deployed orders service through its load balancer: /health, then an order round
-# trip (POST /orders, then GET /orders/{id}) with a customer API key.
+# Smoke test of a deployed orders service through its public entry point: /health, then an order
+# round trip (POST /orders, then GET /orders/{id}) with a customer API key. Over HTTPS only, with the
+# certificate verified against the name in SERVICE_URL: the key never travels in clear text, and a
+# certificate that does not name the URL's host fails the test at once.
 set -euo pipefail
+shopt -s inherit_errexit
 
 readonly ATTEMPTS="${SMOKE_TEST_ATTEMPTS:-10}"
 readonly RETRY_SECONDS="${SMOKE_TEST_RETRY_SECONDS:-3}"
@@ -17,8 +20,12 @@ Checks a running orders service end to end:
   3. GET  \$SERVICE_URL/orders/{id} answers 200 with the same order.
 Exits 0 when all three hold, 1 otherwise, saying which step failed.
 
+The API key is sent over HTTPS only, and curl verifies the certificate against SERVICE_URL's host
+(set CURL_CA_BUNDLE to trust another CA). A certificate that does not verify fails at once, and an
+http:// URL is refused before any request, unless its host is this machine (127.0.0.1, localhost).
+
 Environment:
-  SERVICE_URL                  base URL of the service, e.g. the load balancer's http(s) URL (required)
+  SERVICE_URL                  base URL of the service: terraform/ecs's service_url, https://... (required)
   SMOKE_TEST_API_KEY           a customer API key for the orders API (required; never printed)
   SMOKE_TEST_CUSTOMER_ID       the customer that key belongs to (default: smoke-test)
   SMOKE_TEST_IDEMPOTENCY_KEY   Idempotency-Key of the order (default: smoke-<GITHUB_SHA or time>),
@@ -39,12 +46,30 @@ write_auth_header() {
     printf 'Authorization: Bearer %s\n' "$SMOKE_TEST_API_KEY" >"$header_file"
 }
 
-# request METHOD URL BODY_FILE [curl args...]: prints the status code; the body lands in BODY_FILE.
+# request METHOD URL BODY_FILE [curl args...]: prints the status code (000 when no answer came); the
+# body lands in BODY_FILE. A TLS failure ends the smoke test: no retry mends a certificate.
 request() {
-    local method="$1" url="$2" body_file="$3"
+    local method="$1" url="$2" body_file="$3" status code=0
     shift 3
-    curl --silent --show-error --max-time "$REQUEST_TIMEOUT_SECONDS" --request "$method" \
-        --output "$body_file" --write-out '%{http_code}' "$@" "$url" || echo "000"
+    status="$(curl --silent --show-error --max-time "$REQUEST_TIMEOUT_SECONDS" --request "$method" \
+        --output "$body_file" --write-out '%{http_code}' "$@" "$url" 2>"${body_file}.curl")" || code=$?
+    # 35: TLS handshake failed; 51, 60: the certificate does not verify (issuer, name or date).
+    if ((code == 35 || code == 51 || code == 60)); then
+        fail "TLS with ${SERVICE_HOST} failed, the certificate is not trusted for that name: $(tr '\n' ' ' <"${body_file}.curl")"
+    fi
+    echo "${status:-000}"
+}
+
+# The key must not cross the internet in clear text: https:// only, except to this machine (tests).
+check_scheme() {
+    local rest="${SERVICE_URL#*://}"
+    SERVICE_HOST="${rest%%/*}"
+    case "$SERVICE_URL" in
+        https://*) ;;
+        http://127.0.0.1 | http://127.0.0.1[:/]* | http://localhost | http://localhost[:/]* | "http://[::1]"*) ;;
+        http://*) fail "SERVICE_URL ${SERVICE_URL} is plain HTTP: the API key would cross the network in clear text; use the https:// service_url of terraform/ecs" ;;
+        *) fail "SERVICE_URL ${SERVICE_URL} is not an http(s) URL" ;;
+    esac
 }
 
 json_field() {
@@ -98,6 +123,7 @@ main() {
     [[ -n "${SERVICE_URL:-}" ]] || fail "SERVICE_URL is not set"
     [[ -n "${SMOKE_TEST_API_KEY:-}" ]] || fail "SMOKE_TEST_API_KEY is not set"
     SERVICE_URL="${SERVICE_URL%/}"
+    check_scheme
     SMOKE_TEST_CUSTOMER_ID="${SMOKE_TEST_CUSTOMER_ID:-smoke-test}"
     SMOKE_TEST_IDEMPOTENCY_KEY="${SMOKE_TEST_IDEMPOTENCY_KEY:-smoke-${GITHUB_SHA:-$(date +%s)}}"
 

@@ -1,11 +1,13 @@
-# The internet-facing Application Load Balancer and the target group of the service's tasks.
+# The Application Load Balancer and the target group of the service's tasks. Internet-facing with
+# entry_point = "load_balancer"; internal, in the network stack's internal subnets and reachable only
+# by CloudFront, with entry_point = "cloudfront" (entry-point.tf).
 
 resource "aws_lb" "service" {
-  # checkov:skip=CKV2_AWS_20:port 80 redirects to HTTPS whenever certificate_arn is set; without a certificate (a first or throwaway stack) there is no HTTPS to redirect to
+  # checkov:skip=CKV2_AWS_20:with a domain, port 80 only redirects to HTTPS; behind CloudFront the balancer is internal and CloudFront redirects viewers to HTTPS; only the refused-by-default plain-HTTP demo forwards
   name               = var.service_name
   load_balancer_type = "application"
-  internal           = false
-  subnets            = local.public_subnet_ids
+  internal           = local.behind_cloudfront
+  subnets            = local.behind_cloudfront ? local.internal_subnet_ids : local.public_subnet_ids
   security_groups    = [aws_security_group.alb.id]
 
   # Requests with header names that are not valid HTTP are dropped, not passed on to the service.
@@ -63,18 +65,20 @@ resource "aws_lb_target_group" "service" {
 
 # --- Listeners ------------------------------------------------------------------------------------
 
-# Port 80: the service itself without a certificate, a permanent redirect to HTTPS with one. It is one
-# listener whose action changes, so setting certificate_arn later updates it in place: two listener
-# resources would put a new one on port 80 while the old one still holds it (DuplicateListener).
+# Port 80: with a domain, only a permanent redirect to HTTPS; behind CloudFront, the requests
+# CloudFront forwards through its VPC origin (the security group admits nothing else); in the demo,
+# the service itself. It is one listener whose action changes, so adding a domain later updates it in
+# place: two listener resources would put a new one on port 80 while the old one still holds it
+# (DuplicateListener).
 resource "aws_lb_listener" "http" {
-  # checkov:skip=CKV_AWS_2:plain HTTP only while no certificate_arn is configured; with one, this listener only redirects to HTTPS
+  # checkov:skip=CKV_AWS_2:with a domain this listener only redirects to HTTPS; behind CloudFront it is internal and CloudFront's VPC origin is its only client; plain HTTP to the internet only in the demo allow_plain_http_demo must name
   # checkov:skip=CKV_AWS_103:an HTTP listener has no TLS policy; the HTTPS listener uses a TLS 1.3 policy
   load_balancer_arn = aws_lb.service.arn
   port              = 80
   protocol          = "HTTP"
 
   dynamic "default_action" {
-    for_each = var.certificate_arn == null ? ["forward"] : []
+    for_each = local.load_balancer_https ? [] : ["forward"]
 
     content {
       type             = "forward"
@@ -83,7 +87,7 @@ resource "aws_lb_listener" "http" {
   }
 
   dynamic "default_action" {
-    for_each = var.certificate_arn == null ? [] : ["redirect"]
+    for_each = local.load_balancer_https ? ["redirect"] : []
 
     content {
       type = "redirect"
@@ -105,13 +109,17 @@ moved {
 }
 
 resource "aws_lb_listener" "https" {
-  count = var.certificate_arn == null ? 0 : 1
+  count = local.load_balancer_https ? 1 : 0
 
   load_balancer_arn = aws_lb.service.arn
   port              = 443
   protocol          = "HTTPS"
   ssl_policy        = var.ssl_policy
-  certificate_arn   = var.certificate_arn
+  certificate_arn   = local.listener_certificate_arn
+
+  # The balancer adds (or overwrites) Strict-Transport-Security on every response of this listener,
+  # the service's and its own (the /metrics refusal below), so no response over HTTPS lacks it.
+  routing_http_response_strict_transport_security_header_value = local.hsts_header
 
   default_action {
     type             = "forward"
@@ -121,7 +129,7 @@ resource "aws_lb_listener" "https" {
 
 locals {
   # The listener that forwards to the tasks.
-  service_listener_arn = var.certificate_arn == null ? aws_lb_listener.http.arn : aws_lb_listener.https[0].arn
+  service_listener_arn = local.load_balancer_https ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn
 }
 
 # Defence in depth for /metrics. The real guarantee is the port: the service serves /metrics only on

@@ -1,5 +1,6 @@
 # The cluster: Container Insights on (the running-task and per-task metrics the alarms and the
-# dashboard use), FARGATE by default and FARGATE_SPOT available to services that opt in.
+# dashboard use), FARGATE by default and FARGATE_SPOT available to services that opt in, and ECS Exec
+# sessions (only the admin task starts with exec enabled; exec.tf) encrypted and logged.
 
 resource "aws_ecs_cluster" "service" {
   name = var.service_name
@@ -7,6 +8,20 @@ resource "aws_ecs_cluster" "service" {
   setting {
     name  = "containerInsights"
     value = "enabled"
+  }
+
+  configuration {
+    execute_command_configuration {
+      # Encrypts the data channel between the operator's client and the container.
+      kms_key_id = aws_kms_key.exec.arn
+      # Every session's input and output, into an encrypted log group of this cluster's own.
+      logging = "OVERRIDE"
+
+      log_configuration {
+        cloud_watch_encryption_enabled = true
+        cloud_watch_log_group_name     = aws_cloudwatch_log_group.exec.name
+      }
+    }
   }
 }
 

@@ -151,14 +151,14 @@ locals {
       type = "metric", x = 0, y = 18, width = 12, height = 6
       properties = {
         title  = "WAF requests allowed / blocked / counted"
-        region = local.region
+        region = local.waf_region
         stat   = "Sum"
         period = 60
         view   = "timeSeries"
         metrics = [
-          ["AWS/WAFV2", "AllowedRequests", "WebACL", local.acl, "Region", local.region, "Rule", "ALL", { label = "Allowed" }],
-          ["AWS/WAFV2", "BlockedRequests", "WebACL", local.acl, "Region", local.region, "Rule", "ALL", { label = "Blocked" }],
-          ["AWS/WAFV2", "CountedRequests", "WebACL", local.acl, "Region", local.region, "Rule", "ALL", { label = "Counted" }],
+          concat(["AWS/WAFV2", "AllowedRequests", "WebACL", local.acl], local.waf_region_dimensions, ["Rule", "ALL", { label = "Allowed" }]),
+          concat(["AWS/WAFV2", "BlockedRequests", "WebACL", local.acl], local.waf_region_dimensions, ["Rule", "ALL", { label = "Blocked" }]),
+          concat(["AWS/WAFV2", "CountedRequests", "WebACL", local.acl], local.waf_region_dimensions, ["Rule", "ALL", { label = "Counted" }]),
         ]
       }
     },
@@ -200,10 +200,10 @@ locals {
       type = "log", x = 16, y = 24, width = 8, height = 8
       properties = {
         title  = "WAF blocked and counted requests by rule"
-        region = local.region
+        region = local.waf_region
         view   = "table"
         query  = <<-EOT
-          SOURCE '${aws_cloudwatch_log_group.waf.name}'
+          SOURCE '${local.waf_log_group}'
           | parse @message /"nonTerminatingMatchingRules":\[\{"ruleId":"(?<countedBy>[^"]+)"/
           | stats count(*) as requests by action, terminatingRuleId, countedBy, httpRequest.clientIp
           | sort requests desc

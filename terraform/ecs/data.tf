@@ -29,6 +29,8 @@ locals {
   # Network stack.
   vpc_id            = data.terraform_remote_state.network.outputs.vpc_id
   public_subnet_ids = data.terraform_remote_state.network.outputs.public_subnet_ids
+  # Private subnets with no route out of the VPC: the internal load balancer behind CloudFront.
+  internal_subnet_ids = data.terraform_remote_state.network.outputs.internal_subnet_ids
   # The tasks run in the subnets the network stack chose for them: public subnets with public IPs (the
   # seed's design, no NAT gateway) or private subnets with VPC endpoints when its variable says so.
   task_subnet_ids       = data.terraform_remote_state.network.outputs.task_subnet_ids

@@ -125,12 +125,12 @@ data "aws_iam_policy_document" "github_deploy" {
     resources = [aws_ecs_service.service.id]
   }
 
-  # The new revisions name the same roles as the live ones (the service's two, the admin task's
-  # execution role); ECS may receive them, nothing else may.
+  # The new revisions name the same roles as the live ones (the service's two, the admin task's two);
+  # ECS may receive them, nothing else may.
   statement {
     sid       = "PassTheTaskRolesToEcsTasksOnly"
     actions   = ["iam:PassRole"]
-    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn]
+    resources = [aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn, aws_iam_role.admin_task.arn]
 
     condition {
       test     = "StringEquals"

@@ -30,6 +30,22 @@ data "aws_iam_policy_document" "ecs_tasks_assume" {
   }
 }
 
+# The database secrets are encrypted with the database stack's keys: whoever reads a secret decrypts
+# it through Secrets Manager, and only that way. Part of every policy that reads one.
+data "aws_iam_policy_document" "decrypt_database_secrets" {
+  statement {
+    sid       = "DecryptDatabaseSecretsViaSecretsManager"
+    actions   = ["kms:Decrypt"]
+    resources = local.database_secrets_kms_key_arns
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
 # --- Execution role of the service's tasks --------------------------------------------------------
 
 resource "aws_iam_role" "execution" {
@@ -45,6 +61,8 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 data "aws_iam_policy_document" "execution" {
+  source_policy_documents = [data.aws_iam_policy_document.decrypt_database_secrets.json]
+
   # GetAuthorizationToken has no resource-level permissions: "*" is the only resource it accepts.
   statement {
     sid       = "RegistryLogin"
@@ -91,18 +109,6 @@ data "aws_iam_policy_document" "execution" {
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.service_database_secret_arn]
   }
-
-  statement {
-    sid       = "DecryptDatabaseSecretsViaSecretsManager"
-    actions   = ["kms:Decrypt"]
-    resources = local.database_secrets_kms_key_arns
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.${local.region}.amazonaws.com"]
-    }
-  }
 }
 
 # --- Execution role of the one-off admin task -----------------------------------------------------
@@ -120,6 +126,8 @@ resource "aws_iam_role_policy" "admin_execution" {
 }
 
 data "aws_iam_policy_document" "admin_execution" {
+  source_policy_documents = [data.aws_iam_policy_document.decrypt_database_secrets.json]
+
   statement {
     sid       = "RegistryLogin"
     actions   = ["ecr:GetAuthorizationToken"]
@@ -146,18 +154,6 @@ data "aws_iam_policy_document" "admin_execution" {
     sid       = "ReadMasterAndServiceDatabaseSecrets"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [local.master_database_secret_arn, local.service_database_secret_arn]
-  }
-
-  statement {
-    sid       = "DecryptDatabaseSecretsViaSecretsManager"
-    actions   = ["kms:Decrypt"]
-    resources = local.database_secrets_kms_key_arns
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.${local.region}.amazonaws.com"]
-    }
   }
 }
 

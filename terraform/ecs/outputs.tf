@@ -7,13 +7,23 @@ output "region" {
 }
 
 output "service_url" {
-  description = "URL of the service through the load balancer."
-  value       = "${var.certificate_arn == null ? "http" : "https"}://${aws_lb.service.dns_name}"
+  description = "URL clients and the deploy workflow's smoke test use (SERVICE_URL): https://domain_name, https://<distribution>.cloudfront.net behind CloudFront, http:// only in the plain-HTTP demo."
+  value       = local.service_url
+}
+
+output "entry_point" {
+  description = "How clients reach the API: cloudfront or load_balancer."
+  value       = var.entry_point
 }
 
 output "load_balancer_dns_name" {
-  description = "DNS name of the load balancer (point a CNAME or alias record of your domain at it)."
+  description = "DNS name of the load balancer: with a domain whose DNS is not in Route 53, point a CNAME of domain_name at it; behind CloudFront it is internal."
   value       = aws_lb.service.dns_name
+}
+
+output "cloudfront_distribution_id" {
+  description = "ID of the CloudFront distribution in front of the service (entry_point = cloudfront), null otherwise."
+  value       = one(aws_cloudfront_distribution.service[*].id)
 }
 
 output "ecr_repository_url" {
@@ -110,4 +120,19 @@ output "admin_run_task_network_configuration" {
       assignPublicIp = local.task_assign_public_ip ? "ENABLED" : "DISABLED"
     }
   })
+}
+
+output "operator_role_arn" {
+  description = "Role the operators in operator_principal_arns assume for ECS Exec into the admin task (docs/operations.md); null without operators."
+  value       = one(aws_iam_role.operator[*].arn)
+}
+
+output "admin_container_name" {
+  description = "The admin task's container, the only one ECS Exec may open a session in."
+  value       = local.admin_container_name
+}
+
+output "exec_log_group_name" {
+  description = "Encrypted log group of every ECS Exec shell session's input and output."
+  value       = aws_cloudwatch_log_group.exec.name
 }

@@ -1,12 +1,27 @@
+locals {
+  default_tags = {
+    Project   = var.project
+    Stack     = "ecs"
+    Service   = var.service_name
+    ManagedBy = "terraform"
+  }
+}
+
 provider "aws" {
   region = var.aws_region
 
   default_tags {
-    tags = {
-      Project   = var.project
-      Stack     = "ecs"
-      Service   = var.service_name
-      ManagedBy = "terraform"
-    }
+    tags = local.default_tags
+  }
+}
+
+# AWS keeps what belongs to CloudFront in us-east-1: the CLOUDFRONT-scope web ACL, and with it its log
+# group and that group's key (entry_point = "cloudfront"; waf.tf).
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+
+  default_tags {
+    tags = local.default_tags
   }
 }

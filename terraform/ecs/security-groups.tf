@@ -1,5 +1,8 @@
 # Who may talk to whom:
-#   internet -> load balancer   80 (and 443 with a certificate), from alb_ingress_cidrs
+#   internet -> load balancer   entry_point = "load_balancer": 80 (and 443 with a domain), from
+#                               alb_ingress_cidrs
+#   CloudFront -> load balancer entry_point = "cloudfront": 80, from CloudFront's origin-facing
+#                               addresses only (cloudfront.tf); nothing from the internet
 #   load balancer -> tasks      the application port only; never the metrics port
 #   tasks -> database           5432 (the database stack admits it from the tasks' group)
 #   tasks -> AWS APIs           443 (ECR, CloudWatch Logs, Secrets Manager), via the internet gateway
@@ -11,7 +14,9 @@
 resource "aws_security_group" "alb" {
   # A prefix, so that a replacement (created before the old group is destroyed) gets its own name.
   name_prefix = "${var.service_name}-alb-"
-  description = "Internet-facing load balancer of ${var.service_name}"
+  # One text for both setups: a description change replaces the group, and switching setups should
+  # not (the tasks' ingress rule names it).
+  description = "Load balancer of ${var.service_name}: clients on 80 and 443, or CloudFront alone on 80"
   vpc_id      = local.vpc_id
 
   lifecycle {
@@ -20,8 +25,8 @@ resource "aws_security_group" "alb" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_http" {
-  # checkov:skip=CKV_AWS_260:the public load balancer answers plain HTTP on 80 to redirect to HTTPS (or to serve, when no certificate is configured)
-  for_each = toset(var.alb_ingress_cidrs)
+  # checkov:skip=CKV_AWS_260:the internet-facing load balancer answers plain HTTP on 80 only to redirect to HTTPS (or to serve, in the demo allow_plain_http_demo must name)
+  for_each = local.behind_cloudfront ? toset([]) : toset(var.alb_ingress_cidrs)
 
   security_group_id = aws_security_group.alb.id
   description       = "HTTP from clients"
@@ -32,7 +37,7 @@ resource "aws_vpc_security_group_ingress_rule" "alb_http" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "alb_https" {
-  for_each = var.certificate_arn == null ? toset([]) : toset(var.alb_ingress_cidrs)
+  for_each = local.load_balancer_https ? toset(var.alb_ingress_cidrs) : toset([])
 
   security_group_id = aws_security_group.alb.id
   description       = "HTTPS from clients"

@@ -17,6 +17,8 @@ resource "aws_ecs_service" "service" {
   propagate_tags                    = "SERVICE"
   enable_ecs_managed_tags           = true
   wait_for_steady_state             = false
+  # No ECS Exec into the service's tasks: operators get in through the admin task (exec.tf).
+  enable_execute_command = false
 
   deployment_minimum_healthy_percent = local.deployment_minimum_healthy_percent
   deployment_maximum_percent         = local.deployment_maximum_percent

@@ -245,10 +245,69 @@ variable "log_retention_days" {
   }
 }
 
-# --- Load balancer and edge ----------------------------------------------------------------------
+# --- How clients reach the API: HTTPS in every setup ---------------------------------------------
+
+variable "entry_point" {
+  description = "How clients reach the API. \"cloudfront\" (the default, no domain needed): HTTPS on CloudFront's own name (d....cloudfront.net), in front of an internal load balancer that CloudFront reaches through a VPC origin. \"load_balancer\": an internet-facing load balancer, HTTPS on domain_name; without a domain the plan is refused, unless allow_plain_http_demo says otherwise."
+  type        = string
+  default     = "cloudfront"
+
+  validation {
+    condition     = contains(["cloudfront", "load_balancer"], var.entry_point)
+    error_message = "entry_point must be \"cloudfront\" or \"load_balancer\"."
+  }
+
+  validation {
+    condition     = var.entry_point == "load_balancer" || var.domain_name == null
+    error_message = "domain_name is served by the internet-facing load balancer: set entry_point = \"load_balancer\" with it (CloudFront in this stack serves its own name only)."
+  }
+
+  validation {
+    condition     = !var.allow_plain_http_demo || (var.entry_point == "load_balancer" && var.domain_name == null)
+    error_message = "allow_plain_http_demo applies only to entry_point = \"load_balancer\" without domain_name; every other setup serves HTTPS."
+  }
+
+  # The one setup that would carry API keys over plain HTTP on the internet.
+  validation {
+    condition     = var.entry_point == "cloudfront" || var.domain_name != null || var.allow_plain_http_demo
+    error_message = "entry_point = \"load_balancer\" without domain_name would serve the API over plain HTTP on the internet, and every client would send its API key in clear text. Set domain_name (with route53_zone_id or certificate_arn) for HTTPS on your domain, or keep entry_point = \"cloudfront\" for HTTPS without a domain. Only for a throwaway demo: allow_plain_http_demo = true (README, \"Plain HTTP demo\")."
+  }
+}
+
+variable "domain_name" {
+  description = "Host name of the API with entry_point = \"load_balancer\", for example api.example.org: the certificate is issued for it, and service_url and the smoke test use it. Null: no domain of your own."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null || (can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.domain_name)) && length(coalesce(var.domain_name, "-")) <= 253)
+    error_message = "domain_name must be a lowercase DNS host name such as api.example.org (no wildcard, no trailing dot)."
+  }
+
+  validation {
+    condition     = var.domain_name != null || (var.route53_zone_id == null && var.certificate_arn == null)
+    error_message = "route53_zone_id and certificate_arn belong to domain_name: clients and the smoke test must call the name the certificate is for, never the load balancer's own name."
+  }
+
+  validation {
+    condition     = var.domain_name == null || var.route53_zone_id != null || var.certificate_arn != null
+    error_message = "domain_name needs route53_zone_id (the certificate is then issued and validated through that zone, and the alias records are made) or certificate_arn (a certificate you manage for that name; point the name at load_balancer_dns_name yourself)."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "Public Route 53 hosted zone that holds domain_name: the certificate's validation records and the A/AAAA alias records to the load balancer go there. Null: DNS is managed elsewhere (then certificate_arn is needed)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_id == null || can(regex("^[A-Z0-9]{1,32}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a hosted zone id such as Z0123456789ABCDEFGHIJ (without the /hostedzone/ prefix)."
+  }
+}
 
 variable "certificate_arn" {
-  description = "ACM certificate for HTTPS on 443. Null serves plain HTTP on 80 only; set, port 80 redirects to 443."
+  description = "An ACM certificate you manage for domain_name, in this region. Null (the usual choice with route53_zone_id): the stack requests one and validates it through Route 53."
   type        = string
   default     = null
 
@@ -258,8 +317,15 @@ variable "certificate_arn" {
   }
 }
 
+variable "allow_plain_http_demo" {
+  description = "Throwaway demos only: accept entry_point = \"load_balancer\" without a domain, so the API, and every API key sent to it, travels over plain HTTP on the internet. The deploy workflow's smoke test refuses such a URL. Keep false."
+  type        = bool
+  default     = false
+
+}
+
 variable "ssl_policy" {
-  description = "TLS policy of the HTTPS listener: one of the TLS 1.3 policies."
+  description = "TLS policy of the load balancer's HTTPS listener (with a domain): one of the TLS 1.3 policies."
   type        = string
   default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
@@ -269,8 +335,30 @@ variable "ssl_policy" {
   }
 }
 
+variable "hsts_max_age_seconds" {
+  description = "max-age of the Strict-Transport-Security header added to every HTTPS response (by the load balancer or by CloudFront). A year by default; start lower (a day) while trying a new domain out, since browsers remember it."
+  type        = number
+  default     = 31536000
+
+  validation {
+    condition     = var.hsts_max_age_seconds >= 300 && var.hsts_max_age_seconds <= 63072000 && floor(var.hsts_max_age_seconds) == var.hsts_max_age_seconds
+    error_message = "hsts_max_age_seconds must be a whole number of seconds from 300 to 63072000 (two years)."
+  }
+}
+
+variable "cloudfront_price_class" {
+  description = "CloudFront price class with entry_point = \"cloudfront\": PriceClass_All serves from every edge location; PriceClass_100 and PriceClass_200 are cheaper, with fewer locations (and more latency elsewhere)."
+  type        = string
+  default     = "PriceClass_All"
+
+  validation {
+    condition     = contains(["PriceClass_All", "PriceClass_200", "PriceClass_100"], var.cloudfront_price_class)
+    error_message = "cloudfront_price_class must be PriceClass_All, PriceClass_200 or PriceClass_100."
+  }
+}
+
 variable "alb_ingress_cidrs" {
-  description = "IPv4 ranges allowed to reach the load balancer on 80/443."
+  description = "IPv4 ranges allowed to reach the internet-facing load balancer on 80/443 (entry_point = \"load_balancer\"). Behind CloudFront only CloudFront reaches it."
   type        = list(string)
   default     = ["0.0.0.0/0"]
 
@@ -462,5 +550,18 @@ variable "github_oidc_provider_arn" {
   validation {
     condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
     error_message = "github_oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+}
+
+# --- Operators -----------------------------------------------------------------------------------
+
+variable "operator_principal_arns" {
+  description = "IAM roles or users of this account that may assume the operator role: ECS Exec into the one-off admin task, with every session logged (docs/operations.md). Empty: no operator role."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.operator_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$", arn))])
+    error_message = "operator_principal_arns must hold IAM role or user ARNs (arn:aws:iam::ACCOUNT:role/NAME); no wildcards, no account root."
   }
 }

@@ -1,235 +1,72 @@
-# AWS WAF in front of the load balancer: refuse /metrics however the path is spelled, a per-client-IP
-# rate limit, and AWS's managed common, anonymous-IP and known-bad-inputs rules. Blocked and counted
-# requests are logged (the Authorization header redacted: it carries API keys) and shown on the
-# dashboard.
+# AWS WAF where requests enter: on the internet-facing load balancer (REGIONAL, in this region), or on
+# the CloudFront distribution (CLOUDFRONT scope, which AWS keeps in us-east-1: the aws.us_east_1
+# provider). The rules live once, in ./web-acl: /metrics refused however it is spelled, a per-client-IP
+# rate limit, AWS's managed common, anonymous-IP and known-bad-inputs rules, and a log of blocked and
+# counted requests with the Authorization header redacted. Behind CloudFront the web ACL sees the
+# clients' own addresses; on the internal load balancer it would see only CloudFront's.
 
 locals {
   waf_metric_prefix = replace(var.service_name, "-", "")
-  # CloudWatch files the web ACL's own metrics under this name (the WebACL dimension), not its name.
-  waf_acl_metric_name = "${local.waf_metric_prefix}WebAcl"
+  waf_log_group     = "aws-waf-logs-${var.service_name}"
+
+  # Where the web ACL's metrics and log live, for the dashboard. CloudFront-scope metrics have no
+  # Region dimension.
+  waf_region            = local.behind_cloudfront ? "us-east-1" : local.region
+  waf_region_dimensions = local.behind_cloudfront ? [] : ["Region", local.region]
+  waf_acl_metric_name   = "${local.waf_metric_prefix}WebAcl"
 }
 
-resource "aws_wafv2_web_acl" "service" {
-  name        = var.service_name
-  description = "Edge rules in front of the ${var.service_name} load balancer"
-  scope       = "REGIONAL"
+module "web_acl" {
+  source = "./web-acl"
+  count  = local.behind_cloudfront ? 0 : 1
 
-  default_action {
-    allow {}
-  }
-
-  # /metrics after URL-decoding, path normalisation ("//", "/./", "/../") and lower-casing: whatever
-  # spelling reaches the router, the metrics route is refused at the edge.
-  rule {
-    name     = "block-metrics-path"
-    priority = 0
-
-    action {
-      block {}
-    }
-
-    statement {
-      byte_match_statement {
-        search_string         = "/metrics"
-        positional_constraint = "STARTS_WITH"
-
-        field_to_match {
-          uri_path {}
-        }
-
-        text_transformation {
-          priority = 0
-          type     = "URL_DECODE"
-        }
-
-        text_transformation {
-          priority = 1
-          type     = "NORMALIZE_PATH"
-        }
-
-        text_transformation {
-          priority = 2
-          type     = "LOWERCASE"
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.waf_metric_prefix}BlockMetricsPath"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "rate-limit-per-ip"
-    priority = 10
-
-    action {
-      block {}
-    }
-
-    statement {
-      rate_based_statement {
-        limit                 = var.waf_rate_limit
-        aggregate_key_type    = "IP"
-        evaluation_window_sec = 300
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.waf_metric_prefix}RateLimitPerIp"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  rule {
-    name     = "aws-common-rules"
-    priority = 20
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesCommonRuleSet"
-
-        # The group's SizeRestrictions_BODY blocks bodies over 8 KB, but the service accepts orders up
-        # to MAX_BODY_BYTES (64 KiB: 100 items with long SKUs pass 8 KB) and answers 413 past that
-        # itself. Counted, not blocked, so a valid order is never refused at the edge.
-        rule_action_override {
-          name = "SizeRestrictions_BODY"
-
-          action_to_use {
-            count {}
-          }
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.waf_metric_prefix}AwsCommonRules"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  # Anonymisers (Tor, VPN and proxy services) are blocked. Requests from cloud hosting providers are
-  # only counted: the API's clients are often servers that run in a cloud.
-  rule {
-    name     = "aws-anonymous-ip"
-    priority = 25
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesAnonymousIpList"
-
-        rule_action_override {
-          name = "HostingProviderIPList"
-
-          action_to_use {
-            count {}
-          }
-        }
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.waf_metric_prefix}AwsAnonymousIp"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  # Includes the Log4j (Log4Shell) signatures.
-  rule {
-    name     = "aws-known-bad-inputs"
-    priority = 30
-
-    override_action {
-      none {}
-    }
-
-    statement {
-      managed_rule_group_statement {
-        vendor_name = "AWS"
-        name        = "AWSManagedRulesKnownBadInputsRuleSet"
-      }
-    }
-
-    visibility_config {
-      cloudwatch_metrics_enabled = true
-      metric_name                = "${local.waf_metric_prefix}AwsKnownBadInputs"
-      sampled_requests_enabled   = true
-    }
-  }
-
-  visibility_config {
-    cloudwatch_metrics_enabled = true
-    metric_name                = local.waf_acl_metric_name
-    sampled_requests_enabled   = true
-  }
+  name               = var.service_name
+  scope              = "REGIONAL"
+  description        = "Edge rules in front of the ${var.service_name} load balancer"
+  metric_prefix      = local.waf_metric_prefix
+  rate_limit         = var.waf_rate_limit
+  log_group_name     = local.waf_log_group
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = aws_kms_key.service.arn
 }
 
 resource "aws_wafv2_web_acl_association" "service" {
+  count = local.behind_cloudfront ? 0 : 1
+
   resource_arn = aws_lb.service.arn
-  web_acl_arn  = aws_wafv2_web_acl.service.arn
+  web_acl_arn  = module.web_acl[0].arn
 }
 
-# WAF logs to CloudWatch Logs only into groups whose name starts with aws-waf-logs-.
-resource "aws_cloudwatch_log_group" "waf" {
-  # checkov:skip=CKV_AWS_338:blocked-request records are for investigating recent abuse; log_retention_days applies, raise it where a year is required
-  name              = "aws-waf-logs-${var.service_name}"
-  retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.service.arn
+module "edge_web_acl" {
+  source = "./web-acl"
+  count  = local.behind_cloudfront ? 1 : 0
+
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  name               = var.service_name
+  scope              = "CLOUDFRONT"
+  description        = "Edge rules in front of the ${var.service_name} CloudFront distribution"
+  metric_prefix      = local.waf_metric_prefix
+  rate_limit         = var.waf_rate_limit
+  log_group_name     = local.waf_log_group
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = aws_kms_key.edge_logs[0].arn
 }
 
-resource "aws_wafv2_web_acl_logging_configuration" "service" {
-  resource_arn            = aws_wafv2_web_acl.service.arn
-  log_destination_configs = [aws_cloudwatch_log_group.waf.arn]
+# The web ACL of stacks applied before it moved into ./web-acl.
+moved {
+  from = aws_wafv2_web_acl.service
+  to   = module.web_acl[0].aws_wafv2_web_acl.this
+}
 
-  # API keys travel in Authorization; they must never land in a log.
-  redacted_fields {
-    single_header {
-      name = "authorization"
-    }
-  }
+moved {
+  from = aws_cloudwatch_log_group.waf
+  to   = module.web_acl[0].aws_cloudwatch_log_group.this
+}
 
-  # Keep what the WAF blocked or counted; allowed requests are already in the access logs. A rule of a
-  # managed group that is overridden to count (SizeRestrictions_BODY, HostingProviderIPList) matches
-  # EXCLUDED_AS_COUNT, not COUNT.
-  logging_filter {
-    default_behavior = "DROP"
-
-    filter {
-      behavior    = "KEEP"
-      requirement = "MEETS_ANY"
-
-      condition {
-        action_condition {
-          action = "BLOCK"
-        }
-      }
-
-      condition {
-        action_condition {
-          action = "COUNT"
-        }
-      }
-
-      condition {
-        action_condition {
-          action = "EXCLUDED_AS_COUNT"
-        }
-      }
-    }
-  }
+moved {
+  from = aws_wafv2_web_acl_logging_configuration.service
+  to   = module.web_acl[0].aws_wafv2_web_acl_logging_configuration.this
 }

@@ -23,6 +23,11 @@ output "database_subnet_ids" {
   value       = aws_subnet.database[*].id
 }
 
+output "internal_subnet_ids" {
+  description = "Private subnets with no route out of the VPC, one per zone: the internal load balancer CloudFront reaches through a VPC origin."
+  value       = aws_subnet.internal[*].id
+}
+
 output "task_subnet_ids" {
   description = "The subnets the service's tasks run in: the private task subnets when tasks_in_private_subnets, else the public ones."
   value       = var.tasks_in_private_subnets ? aws_subnet.tasks[*].id : aws_subnet.public[*].id

@@ -3,10 +3,12 @@ locals {
 
   # The VPC is cut into sixteen equal blocks; each tier takes four, one per zone (at most three
   # used), so a third zone or a new tier never renumbers existing subnets:
-  #   0-3 public (load balancer; tasks by default), 4-7 database (isolated), 8-11 private tasks.
+  #   0-3 public (load balancer; tasks by default), 4-7 database (isolated), 8-11 private tasks,
+  #   12-15 internal (the internal load balancer CloudFront reaches through a VPC origin).
   public_cidrs   = [for index in range(var.availability_zone_count) : cidrsubnet(var.vpc_cidr, 4, index)]
   database_cidrs = [for index in range(var.availability_zone_count) : cidrsubnet(var.vpc_cidr, 4, 4 + index)]
   task_cidrs     = [for index in range(var.availability_zone_count) : cidrsubnet(var.vpc_cidr, 4, 8 + index)]
+  internal_cidrs = [for index in range(var.availability_zone_count) : cidrsubnet(var.vpc_cidr, 4, 12 + index)]
 }
 
 resource "aws_vpc" "main" {
@@ -135,4 +137,37 @@ resource "aws_route_table_association" "tasks" {
 
   subnet_id      = aws_subnet.tasks[count.index].id
   route_table_id = aws_route_table.tasks[0].id
+}
+
+# --- Internal tier: the internal load balancer behind CloudFront, no route out of the VPC -------
+# CloudFront's VPC origins reach internal load balancers in private subnets through network
+# interfaces CloudFront places there; nothing in this tier needs the internet. Subnets cost nothing,
+# so the tier exists whether or not the ecs stack puts its load balancer here.
+
+resource "aws_subnet" "internal" {
+  count = var.availability_zone_count
+
+  vpc_id            = aws_vpc.main.id
+  cidr_block        = local.internal_cidrs[count.index]
+  availability_zone = local.azs[count.index]
+
+  tags = {
+    Name = "${var.project}-internal-${local.azs[count.index]}"
+    Tier = "internal"
+  }
+}
+
+resource "aws_route_table" "internal" {
+  vpc_id = aws_vpc.main.id
+
+  tags = {
+    Name = "${var.project}-internal"
+  }
+}
+
+resource "aws_route_table_association" "internal" {
+  count = var.availability_zone_count
+
+  subnet_id      = aws_subnet.internal[count.index].id
+  route_table_id = aws_route_table.internal.id
 }

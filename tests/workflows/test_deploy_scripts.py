@@ -2,12 +2,15 @@
 
 - resolve-image.sh against the fake AWS CLI (tag present, absent, AWS errors);
 - fetch-rds-ca-bundle.sh against file:// URLs holding certificates made here with openssl;
-- smoke-test.sh against a small orders API served on 127.0.0.1 that can be told to misbehave.
+- smoke-test.sh against a small orders API served on 127.0.0.1 that can be told to misbehave, in
+  plain HTTP and behind TLS with a certificate from a test CA (the name checked, the key never sent in
+  clear text beyond this machine).
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -240,12 +243,40 @@ def orders_api():
         server.server_close()
 
 
-def smoke(url: str, key: str = API_KEY):
+def smoke(url: str, key: str = API_KEY, extra: dict[str, str] | None = None):
     return run_script(
         ["bash", str(SMOKE_TEST)],
         {"SERVICE_URL": url, "SMOKE_TEST_API_KEY": key, "SMOKE_TEST_ATTEMPTS": "3",
-         "SMOKE_TEST_RETRY_SECONDS": "0.1", "SMOKE_TEST_REQUEST_TIMEOUT_SECONDS": "5", "GITHUB_SHA": SHA},
+         "SMOKE_TEST_RETRY_SECONDS": "0.1", "SMOKE_TEST_REQUEST_TIMEOUT_SECONDS": "5", "GITHUB_SHA": SHA,
+         **(extra or {})},
     )
+
+
+def _openssl(*arguments: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *arguments], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def orders_api_tls(tmp_path: Path):
+    """The fake API behind TLS, with a certificate for `localhost` only from a test CA: (state, port, CA)."""
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=smoke test CA",
+             "-keyout", "ca.key", "-out", "ca.crt", cwd=tmp_path)
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr", cwd=tmp_path)
+    (tmp_path / "san.ext").write_text("subjectAltName=DNS:localhost\n")
+    _openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+             "-extfile", "san.ext", "-out", "server.crt", cwd=tmp_path)
+    state = FakeOrders()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "server.crt", tmp_path / "server.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, server.server_address[1], tmp_path / "ca.crt"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_smoke_test_passes_on_a_healthy_service(orders_api):
@@ -287,3 +318,36 @@ def test_smoke_test_fails_with_a_wrong_key(orders_api):
 def test_smoke_test_needs_its_settings():
     result = run_script(["bash", str(SMOKE_TEST)], {})
     assert result.returncode == 1 and "SERVICE_URL is not set" in result.stderr
+
+
+def test_smoke_test_passes_over_https_with_a_certificate_for_the_urls_name(orders_api_tls):
+    state, port, ca = orders_api_tls
+    result = smoke(f"https://localhost:{port}", extra={"CURL_CA_BUNDLE": str(ca)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "PASS" in result.stdout and len(state.orders) == 1
+
+
+def test_smoke_test_fails_at_once_on_a_certificate_for_another_name(orders_api_tls):
+    """The certificate names localhost; called by address (as a domain's certificate called through
+    the load balancer's own name) it does not verify: one attempt, a clear message, no key sent."""
+    state, port, ca = orders_api_tls
+    result = smoke(f"https://127.0.0.1:{port}", extra={"CURL_CA_BUNDLE": str(ca)})
+    assert result.returncode == 1
+    assert "TLS with 127.0.0.1:" in result.stderr and "not trusted for that name" in result.stderr, result.stderr
+    assert "attempt 2" not in result.stdout, "a certificate failure must not be retried"
+    assert state.auth_headers == [], "the key must not be sent to a server whose certificate does not verify"
+
+
+def test_smoke_test_fails_on_a_certificate_from_an_unknown_ca(orders_api_tls):
+    state, port, _ = orders_api_tls
+    result = smoke(f"https://localhost:{port}")
+    assert result.returncode == 1 and "TLS with localhost:" in result.stderr, result.stderr
+    assert state.auth_headers == []
+
+
+def test_smoke_test_refuses_plain_http_beyond_this_machine():
+    # A dead proxy on loopback: were the refusal gone, curl would fail there, never leave the machine.
+    dead_proxy = {name: "http://127.0.0.1:9" for name in ("http_proxy", "HTTPS_PROXY", "ALL_PROXY")}
+    result = smoke("http://orders.example.org", extra=dead_proxy)
+    assert result.returncode == 1 and "is plain HTTP" in result.stderr, result.stderr
+    assert "checking" not in result.stdout, "refused before any request"

@@ -79,11 +79,31 @@ def run_checks(root: Path, checks: tuple[str, ...] = CHECKS) -> CheckResult:
             check_stack_references(stack, stacks, schemas, result.references, unparsed=parse_failed)
         if "conventions" in checks:
             result.findings.extend(check_stack_conventions(stack))
+        # A stack's own modules (source "./x") hold blocks of the same provider: the same schema and
+        # reference checks, under the name stack/x. Conventions are a stack's, not a module's.
+        for module in local_modules(stack):
+            result.files_parsed += len(module.files)
+            if "schema" in checks:
+                check_stack_schema(module, schemas, result.schema)
+            if "references" in checks:
+                check_stack_references(module, stacks, schemas, result.references, unparsed=parse_failed)
     if "references" in checks:
         result.order = check_stack_order(stacks, result.references)
     result.findings.extend(result.schema.findings)
     result.findings.extend(result.references.findings)
     return result
+
+
+def local_modules(stack: Stack) -> list[Stack]:
+    """The modules a stack calls from its own directory (`source = "./name"`), parsed like stacks."""
+    found: dict[str, Stack] = {}
+    for name, block in stack.modules.items():
+        source = block.get("source")
+        if isinstance(source, str) and source.startswith("./") and source not in found:
+            module = load_stack(stack.path / source)
+            module.name = f"{stack.name}/{source.removeprefix('./')}"
+            found[source] = module
+    return list(found.values())
 
 
 def summary(result: CheckResult, root: Path) -> list[str]:

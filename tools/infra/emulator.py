@@ -167,12 +167,12 @@ def _s3_client_settings(url: str) -> dict[str, object]:
     }
 
 
-def override_text(stack_dir: Path, url: str) -> str:
-    """The emulator_override.tf for one stack, built from the stack's own backend and remote-state blocks."""
+def _provider_override(url: str, alias: str | None) -> list[str]:
+    """One `provider "aws"` override block (for the stack's default or one aliased configuration)."""
     endpoints = "\n".join(f"    {name} = {json.dumps(url)}" for name in EMULATED_ENDPOINTS)
-    parts = [
-        "# Written by tools/infra/emulator.py for a run against the AWS emulator; never part of the stack.",
+    return [
         'provider "aws" {',
+        *([f"  alias                       = {json.dumps(alias)}"] if alias else []),
         '  access_key                  = "test"',
         '  secret_key                  = "test"',
         "  skip_credentials_validation = true",
@@ -185,11 +185,21 @@ def override_text(stack_dir: Path, url: str) -> str:
         "  }",
         "}",
     ]
+
+
+def override_text(stack_dir: Path, url: str) -> str:
+    """The emulator_override.tf for one stack, built from the stack's own provider, backend and
+    remote-state blocks. Every provider configuration, aliased ones too (a second region), gets the
+    emulator's endpoints: a configuration left out would call AWS itself."""
+    parts = ["# Written by tools/infra/emulator.py for a run against the AWS emulator; never part of the stack."]
+    parts += _provider_override(url, None)
     s3_settings = _s3_client_settings(url)
     for file in sorted(stack_dir.glob("*.tf")):
         if file.name == OVERRIDE_FILE:
             continue
         for block in parse_file(file).blocks:
+            if block.type == "provider" and block.labels == ["aws"] and block.get("alias"):
+                parts += _provider_override(url, str(block.get("alias")))
             if block.type == "terraform":
                 for backend in block.children("backend"):
                     settings = {name: attribute.value for name, attribute in backend.attributes.items()}

@@ -89,6 +89,29 @@ def managed_resources(graph_dot: str) -> list[str]:
     return sorted(node for node in nodes if not node.startswith("data.") and "." in node)
 
 
+def target_addresses(resources: list[str], excluded: set[str]) -> list[str]:
+    """-target addresses for every resource but the excluded ones.
+
+    `terraform graph` names a module's resources without the module's instance key
+    (module.web_acl.aws_x.y), and a -target so written matches no instance of a module called with
+    count or for_each: such resources are targeted through their module call, whole, which is exact as
+    long as nothing inside the module is excluded.
+    """
+    targets: list[str] = []
+    for address in resources:
+        if address in excluded:
+            continue
+        if address.startswith("module."):
+            call = ".".join(address.split(".")[:2])
+            inside = sorted(item for item in excluded if item.startswith(f"{call}."))
+            if inside:
+                raise LifecycleError(f"{call}: cannot leave out {', '.join(inside)} and apply the rest of the module")
+            address = call
+        if address not in targets:
+            targets.append(address)
+    return targets
+
+
 def changed_attributes(change: dict) -> set[str]:
     """Top-level attributes a change in a plan's JSON sets to a different value.
 
@@ -109,11 +132,6 @@ def resource_changes(plan: dict) -> list[dict]:
     """The changes of a plan's JSON that do something (no no-ops, no data source reads)."""
     return [change for change in plan.get("resource_changes", [])
             if change["mode"] == "managed" and change["change"]["actions"] not in (["no-op"], ["read"])]
-
-
-def _hcl_literal(value: object) -> str:
-    """A -var value: strings as they are, everything else in HCL (JSON is valid HCL for these)."""
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _errors(text: str) -> str:
@@ -196,7 +214,7 @@ class Lifecycle:
         report.not_emulated = dict(gaps)
         report.left_out = {address: f"needs {root}" for address, root in sorted(dependents(graph, set(gaps)).items())}
         excluded = set(gaps) | set(report.left_out)
-        return [f"-target={address}" for address in resources if address not in excluded]
+        return [f"-target={address}" for address in target_addresses(resources, excluded)]
 
     def apply(self, stack: str, extra_variables: dict[str, object] | None = None) -> None:
         """Apply (every emulated resource), then plan again and require no changes."""
@@ -261,17 +279,36 @@ class Lifecycle:
     def save_plan(self, stack: str, name: str, extra_variables: dict[str, object] | None = None) -> dict:
         """A full plan (no -target) with EXTRA variables, kept as plans/<stack>-<name>.json and returned.
 
-        The variables go on the command line and the plan takes no state lock (it writes no state), so
-        several plans of one stack may run at once.
+        The variables go in a variables file of the plan's own (loaded after terraform.tfvars, so they
+        win, and a None becomes null), and the plan takes no state lock (it writes no state), so several
+        plans of one stack may run at once.
         """
         plan_file = f"{name}.tfplan"
-        arguments = ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}"]
-        for variable, value in (extra_variables or {}).items():
-            arguments.append(f"-var={variable}={_hcl_literal(value)}")
-        self.terraform(stack, arguments)
+        self.terraform(stack, ["plan", "-input=false", "-no-color", "-lock=false", f"-out={plan_file}",
+                               *self._variables_file(stack, name, extra_variables)])
         shown = self.terraform(stack, ["show", "-json", plan_file]).stdout
         (self.plans_dir / f"{stack}-{name}.json").write_text(shown)
         return json.loads(shown)
+
+    def refused_plan(self, stack: str, name: str, extra_variables: dict[str, object]) -> str:
+        """A plan that must be refused: its error, kept as plans/<stack>-<name>.txt and returned.
+
+        A plan that succeeds instead fails the run.
+        """
+        result = self.terraform(stack, ["plan", "-input=false", "-no-color", "-lock=false",
+                                        *self._variables_file(stack, name, extra_variables)], accept=(0, 1))
+        if result.returncode == 0:
+            raise LifecycleError(f"{stack}: the plan {name} ({extra_variables}) was accepted, but must be refused")
+        error = _errors(result.stderr)
+        (self.plans_dir / f"{stack}-{name}.txt").write_text(error + "\n")
+        return error
+
+    def _variables_file(self, stack: str, name: str, variables: dict[str, object] | None) -> list[str]:
+        if not variables:
+            return []
+        path = self.terraform_root / stack / f"{name}.plan.tfvars"
+        path.write_text("".join(f"{variable} = {json.dumps(value)}\n" for variable, value in variables.items()))
+        return [f"-var-file={path.name}"]
 
     # --- State, outputs, destroy -----------------------------------------------------------------------
 

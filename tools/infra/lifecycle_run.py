@@ -8,10 +8,16 @@ of terraform/ pointed at moto's server on loopback:
    ../backend.hcl, apply, plan again (no changes), and each output a later stack reads must exist;
 3. ecs is applied the way a new environment is: first with service_bootstrap, then a deploy as the
    workflow makes it (a new task definition revision with a pushed image's digest), then applied
-   again without: the task definitions Terraform registers must now name the deployed image;
-4. plans kept for the plan-level tests (tests/infra/plans): each stack as applied, with the longest
-   names its variables allow, and the changes the docs describe (a certificate added to a plain-HTTP
-   stack, a region opened after August 2022, a PostgreSQL major upgrade);
+   again without: the task definitions Terraform registers must now name the deployed image. Those
+   applies use the default entry point, CloudFront (whose VPC origin, response headers policy and
+   distribution moto lacks: left out and named); then the stack gets a domain, as an owner who buys
+   one does, and is applied with it: certificate validated through a Route 53 zone, alias records,
+   HTTPS listener with HSTS, port 80 redirecting. The teardown starts from that setup;
+4. plans kept for the plan-level tests (tests/infra/plans): each stack as applied (ecs with its
+   domain), with the longest names its variables allow, each other HTTPS setup (CloudFront, and the
+   plain-HTTP demo), the plain-HTTP setup the stack must refuse (its error kept), and the changes the
+   docs describe (CloudFront to a domain, a region opened after August 2022, a PostgreSQL major
+   upgrade);
 5. the documented teardown, stack by stack in reverse order, with the commands of
    docs/infrastructure.md ("Teardown"), then what it promises to keep is checked: the final snapshot,
    and the key it is encrypted with, still enabled.
@@ -46,6 +52,16 @@ LONGEST_PROJECT = "abcdefghijklmnopqrstuvwxyz-12345"
 LONGEST_SERVICE_NAME = "orders-service-abc-1"
 GITHUB = {"github_owner": "example-org", "github_repository": "cloud-app-platform"}
 DEPLOYED_DIGEST = "sha256:" + "5e" * 32
+# The public zone an owner of a domain has; the API gets a name in it.
+ZONE_NAME = "example.org"
+DOMAIN_NAME = "api.example.org"
+# Who may assume the operator role (moto's account).
+OPERATOR = "arn:aws:iam::123456789012:role/oncall"
+# The other HTTPS setups, planned on the stack applied with its domain.
+CLOUDFRONT = {"entry_point": "cloudfront", "domain_name": None, "route53_zone_id": None}
+PLAIN_HTTP = {"entry_point": "load_balancer", "domain_name": None, "route53_zone_id": None}
+# moto issues a requested certificate this many seconds after the request (ACM waits for DNS).
+ACM_VALIDATION_SECONDS = "1"
 
 
 def documented_teardown(docs: Path = DOCS) -> dict[str, list[list[str]]]:
@@ -109,16 +125,25 @@ class LifecycleRun:
         state = {"state_bucket": self.outputs["backend"]["state_bucket"], "state_region": self.outputs["backend"]["state_region"]}
         lifecycle.variables = {
             "database": {**state, "engine_major_version": "16"},
-            "ecs": {**state, **GITHUB, "aws_region": REGION},
+            "ecs": {**state, **GITHUB, "aws_region": REGION, "operator_principal_arns": [OPERATOR]},
         }
         for stack in ("network", "database"):
             lifecycle.apply(stack)
             self.outputs[stack] = lifecycle.outputs(stack)
+        self.say("==> ecs as a new environment: CloudFront, the default entry point")
         lifecycle.apply("ecs", {"service_bootstrap": True})
         self.deploy_like_the_workflow()
         lifecycle.apply("ecs")
+        self.check_images_follow_the_deployment()
+        self.say(f"==> ecs with a domain of its own: {DOMAIN_NAME} in a Route 53 zone")
+        domain = {"entry_point": "load_balancer", "domain_name": DOMAIN_NAME, "route53_zone_id": self.hosted_zone()}
+        lifecycle.save_plan("ecs", "cloudfront-to-domain", domain)
+        self.lift_the_old_balancers_deletion_protection()
+        lifecycle.variables["ecs"].update(domain)
+        lifecycle.apply("ecs")
         self.outputs["ecs"] = lifecycle.outputs("ecs")
         self.check_images_follow_the_deployment()
+        self.check_the_domain_serves_https()
         self.check_outputs_are_what_later_stacks_read()
         stale = lifecycle.unused_drift_entries()
         self.check(not stale, "every attributes_not_returned entry of emulator-gaps.json was needed",
@@ -161,6 +186,52 @@ class LifecycleRun:
                        f"{family}:{definition['revision']} (registered by Terraform's apply) runs the deployed image",
                        f"{family}:{definition['revision']} runs {image}, not the deployed {self.deployed_image}")
 
+    def hosted_zone(self) -> str:
+        """The owner's public zone (made here as an owner has it before the stack); its id."""
+        zone = self.aws("route53").create_hosted_zone(Name=ZONE_NAME, CallerReference=f"lifecycle-{time.time()}")
+        zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
+        self.say(f"  the owner's zone {ZONE_NAME}: {zone_id}")
+        return zone_id
+
+    def lift_the_old_balancers_deletion_protection(self) -> None:
+        """The documented step before switching setups (docs/infrastructure.md, "HTTPS"): the switch
+        replaces the balancer, which deletion protection would stop on AWS (moto does not enforce it)."""
+        elbv2 = self.aws("elbv2")
+        arn = elbv2.describe_load_balancers(Names=["orders-service"])["LoadBalancers"][0]["LoadBalancerArn"]
+        elbv2.modify_load_balancer_attributes(LoadBalancerArn=arn, Attributes=[{"Key": "deletion_protection.enabled", "Value": "false"}])
+        attributes = {item["Key"]: item["Value"] for item in elbv2.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+        self.check(attributes.get("deletion_protection.enabled") == "false",
+                   "the old load balancer's deletion protection is off, as the switch's documented first step",
+                   f"deletion protection of {arn} is still {attributes.get('deletion_protection.enabled')}")
+
+    def check_the_domain_serves_https(self) -> None:
+        """What the apply left in ACM, Route 53 and ELB for the domain, read back from the emulator."""
+        url = self.outputs["ecs"].get("service_url")
+        self.check(url == f"https://{DOMAIN_NAME}", f"service_url is {url}",
+                   f"service_url is {url!r}, not https://{DOMAIN_NAME}")
+        acm, elbv2 = self.aws("acm"), self.aws("elbv2")
+        certificates = acm.list_certificates()["CertificateSummaryList"]
+        issued = [item for item in certificates if item["DomainName"] == DOMAIN_NAME and item.get("Status") == "ISSUED"]
+        self.check(len(issued) == 1, f"the certificate for {DOMAIN_NAME} is issued",
+                   f"no issued certificate for {DOMAIN_NAME}: {certificates}")
+        balancer = elbv2.describe_load_balancers(Names=["orders-service"])["LoadBalancers"][0]
+        listeners = {item["Port"]: item for item in elbv2.describe_listeners(LoadBalancerArn=balancer["LoadBalancerArn"])["Listeners"]}
+        https = listeners.get(443, {})
+        redirect = (listeners.get(80, {}).get("DefaultActions") or [{}])[0]
+        attributes = {item["Key"]: item["Value"] for item in elbv2.describe_listener_attributes(
+            ListenerArn=https.get("ListenerArn", ""))["Attributes"]} if https else {}
+        # A balancer created without a scheme is internet-facing (the API's default; moto then returns none).
+        scheme = balancer.get("Scheme") or "internet-facing"
+        self.check(
+            scheme == "internet-facing" and https.get("SslPolicy", "").startswith("ELBSecurityPolicy-TLS13-")
+            and [item["CertificateArn"] for item in https.get("Certificates", [])] == [issued[0]["CertificateArn"]]
+            and redirect.get("Type") == "redirect" and redirect["RedirectConfig"]["StatusCode"] == "HTTP_301"
+            and attributes.get("routing.http.response.strict_transport_security.header_value", "").startswith("max-age="),
+            f"{scheme} balancer; listeners: 443 {https.get('SslPolicy')} with that certificate and HSTS "
+            f"({attributes.get('routing.http.response.strict_transport_security.header_value')}); 80 {redirect.get('Type')} "
+            f"{redirect.get('RedirectConfig', {}).get('StatusCode')}",
+            f"the load balancer's listeners are not the domain setup: {listeners}, attributes {attributes}")
+
     def check_outputs_are_what_later_stacks_read(self) -> None:
         for producer, names in sorted(remote_state_reads().items()):
             missing = sorted(name for name in names if self.outputs.get(producer, {}).get(name) in (None, "", []))
@@ -170,22 +241,24 @@ class LifecycleRun:
     def keep_plans(self) -> None:
         """The plans the plan-level tests read, two at a time (each plan is mostly waiting on the emulator)."""
         started = time.monotonic()
-        certificate = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
         plans = [
-            # ecs as applied, with the resources the emulator cannot apply (the others keep the plan
-            # they were planned again with right after their apply).
+            # ecs as applied (with its domain), with the resources the emulator cannot apply (the others
+            # keep the plan they were planned again with right after their apply).
             ("ecs", "applied", {}),
+            ("ecs", "cloudfront", CLOUDFRONT),
+            ("ecs", "plain-http-demo", {**PLAIN_HTTP, "allow_plain_http_demo": True}),
             ("network", "longest-names", {"project": LONGEST_PROJECT}),
             ("database", "longest-names", {"project": LONGEST_PROJECT}),
             ("ecs", "longest-names", {"project": LONGEST_PROJECT, "service_name": LONGEST_SERVICE_NAME, "image": DEPLOYED_DIGEST}),
-            ("ecs", "add-certificate", {"certificate_arn": certificate}),
             ("ecs", "newer-region", {"aws_region": NEWER_REGION, "image": DEPLOYED_DIGEST}),
             ("database", "major-upgrade", {"engine_major_version": "17", "retained_parameter_group_versions": ["16"]}),
         ]
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for future in [pool.submit(self.lifecycle.save_plan, *plan) for plan in plans]:
+            futures = [pool.submit(self.lifecycle.save_plan, *plan) for plan in plans]
+            futures.append(pool.submit(self.lifecycle.refused_plan, "ecs", "plain-http-refused", PLAIN_HTTP))
+            for future in futures:
                 future.result()
-        kept = sorted(path.stem for path in self.lifecycle.plans_dir.glob("*.json"))
+        kept = sorted(path.name for path in self.lifecycle.plans_dir.glob("*.*"))
         self.say(f"  kept {len(kept)} plans in {time.monotonic() - started:.0f} s: {', '.join(kept)}")
 
     def teardown(self) -> None:
@@ -271,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print("Emulated: the AWS APIs moto implements, on https://127.0.0.1 (tests/infra/emulator-gaps.json names what "
           "it does not); not emulated: IAM evaluation, service behaviour (no task runs, no load balancer serves)", flush=True)
-    with MotoServer(work_dir / "emulator") as server:
+    with MotoServer(work_dir / "emulator", {"MOTO_ACM_VALIDATION_WAIT": ACM_VALIDATION_SECONDS}) as server:
         run = LifecycleRun(work_dir, server)
         try:
             run.run()

@@ -6,6 +6,12 @@ mock_provider "aws" {
   source = "../mocks/aws"
 }
 
+# The provider CloudFront's web ACL and its log group use (us-east-1).
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "../mocks/aws"
+}
+
 variables {
   aws_region        = "eu-west-1"
   state_bucket      = "example-org-cloud-app-platform-state"
@@ -20,6 +26,7 @@ override_data {
     outputs = {
       vpc_id                   = "vpc-0123456789abcdef0"
       public_subnet_ids        = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
+      internal_subnet_ids      = ["subnet-0123456789abcdefc", "subnet-0123456789abcdefd"]
       task_subnet_ids          = ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"]
       tasks_in_private_subnets = false
       tasks_security_group_id  = "sg-0000000000000000a"
@@ -68,8 +75,8 @@ run "github_deploy_role_trusts_exactly_this_repository_and_environment" {
   }
 
   assert {
-    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn])
-    error_message = "The deploy role may pass the service's two task roles and the admin task's execution role, nothing else."
+    condition     = one([for statement in data.aws_iam_policy_document.github_deploy.statement : statement.resources if statement.sid == "PassTheTaskRolesToEcsTasksOnly"]) == toset([aws_iam_role.execution.arn, aws_iam_role.task.arn, aws_iam_role.admin_execution.arn, aws_iam_role.admin_task.arn])
+    error_message = "The deploy role may pass the service's two task roles and the admin task's two, nothing else."
   }
 
   assert {
@@ -192,9 +199,17 @@ run "tasks_run_read_only_and_unprivileged" {
   assert {
     condition = alltrue([
       for container in concat(jsondecode(aws_ecs_task_definition.service.container_definitions), jsondecode(aws_ecs_task_definition.admin.container_definitions)) :
-      container.readonlyRootFilesystem && !container.privileged && container.linuxParameters.capabilities.drop == ["ALL"]
+      !container.privileged && container.linuxParameters.capabilities.drop == ["ALL"]
     ])
-    error_message = "Every container runs with a read-only root, unprivileged, with every capability dropped."
+    error_message = "Every container runs unprivileged, with every capability dropped."
+  }
+
+  assert {
+    condition = [
+      for container in concat(jsondecode(aws_ecs_task_definition.service.container_definitions), jsondecode(aws_ecs_task_definition.admin.container_definitions)) :
+      container.name if !container.readonlyRootFilesystem
+    ] == ["orders-admin"]
+    error_message = "Every container's root is read-only except the admin container's, which ECS Exec needs writable; the service's tasks have no exec."
   }
 
   assert {
@@ -266,48 +281,202 @@ run "a_promoting_environment_may_read_the_tested_images_only" {
   }
 }
 
-run "plain_http_without_a_certificate" {
+# --- HTTPS in every setup ---------------------------------------------------------------------------
+
+run "cloudfront_by_default_https_without_a_domain" {
   assert {
-    condition     = aws_lb_listener.http.port == 80 && aws_lb_listener.http.default_action[0].type == "forward" && length(aws_lb_listener.https) == 0
-    error_message = "Without a certificate, port 80 forwards to the tasks and there is no HTTPS listener."
+    condition     = aws_lb.service.internal && aws_lb.service.subnets == toset(["subnet-0123456789abcdefc", "subnet-0123456789abcdefd"])
+    error_message = "Behind CloudFront the load balancer is internal, in the network stack's internal subnets."
+  }
+
+  assert {
+    condition = (
+      length(aws_vpc_security_group_ingress_rule.alb_http) == 0 && length(aws_vpc_security_group_ingress_rule.alb_https) == 0 &&
+      aws_vpc_security_group_ingress_rule.alb_from_cloudfront[0].prefix_list_id == "pl-4fa04526" &&
+      aws_vpc_security_group_ingress_rule.alb_from_cloudfront[0].from_port == 80 && aws_vpc_security_group_ingress_rule.alb_from_cloudfront[0].to_port == 80 &&
+      data.aws_ec2_managed_prefix_list.cloudfront_origin_facing[0].name == "com.amazonaws.global.cloudfront.origin-facing"
+    )
+    error_message = "The internal load balancer admits CloudFront's origin-facing addresses on 80, and nothing from the internet."
+  }
+
+  assert {
+    condition     = aws_lb_listener.http.default_action[0].type == "forward" && length(aws_lb_listener.https) == 0
+    error_message = "The internal load balancer forwards what CloudFront sends on 80; there is no listener for certificates."
+  }
+
+  assert {
+    condition = (
+      aws_cloudfront_vpc_origin.service[0].vpc_origin_endpoint_config[0].arn == aws_lb.service.arn &&
+      aws_cloudfront_vpc_origin.service[0].vpc_origin_endpoint_config[0].origin_protocol_policy == "http-only" &&
+      one(aws_cloudfront_distribution.service[0].origin).vpc_origin_config[0].vpc_origin_id == aws_cloudfront_vpc_origin.service[0].id
+    )
+    error_message = "CloudFront reaches the internal load balancer through a VPC origin."
+  }
+
+  assert {
+    condition = (
+      aws_cloudfront_distribution.service[0].default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https" &&
+      aws_cloudfront_distribution.service[0].viewer_certificate[0].cloudfront_default_certificate &&
+      aws_cloudfront_distribution.service[0].default_cache_behavior[0].cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    )
+    error_message = "Viewers get HTTPS on CloudFront's own name (plain HTTP redirected), and nothing is cached."
+  }
+
+  assert {
+    condition = (
+      aws_cloudfront_response_headers_policy.service[0].security_headers_config[0].strict_transport_security[0].access_control_max_age_sec == 31536000 &&
+      aws_cloudfront_response_headers_policy.service[0].security_headers_config[0].strict_transport_security[0].override &&
+      aws_cloudfront_distribution.service[0].default_cache_behavior[0].response_headers_policy_id == aws_cloudfront_response_headers_policy.service[0].id
+    )
+    error_message = "CloudFront adds HSTS (a year) to every response, over whatever the origin sends."
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.service[0].web_acl_id == module.edge_web_acl[0].arn && module.edge_web_acl[0].scope == "CLOUDFRONT" && length(module.web_acl) == 0 && length(aws_wafv2_web_acl_association.service) == 0
+    error_message = "The web ACL guards CloudFront, where the clients' own addresses are seen; none sits on the internal load balancer."
+  }
+
+  assert {
+    condition     = output.service_url == "https://d111111abcdef8.cloudfront.net" && output.entry_point == "cloudfront"
+    error_message = "service_url is CloudFront's HTTPS name."
   }
 }
 
-run "https_with_a_certificate" {
+run "a_domain_gets_a_certificate_validated_through_route53_tls13_hsts_and_a_redirect" {
   variables {
+    entry_point     = "load_balancer"
+    domain_name     = "api.example.org"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  assert {
+    condition     = !aws_lb.service.internal && aws_lb.service.subnets == toset(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"])
+    error_message = "With a domain the load balancer is internet-facing, in the public subnets."
+  }
+
+  assert {
+    condition     = aws_acm_certificate.service[0].domain_name == "api.example.org" && aws_acm_certificate.service[0].validation_method == "DNS"
+    error_message = "The certificate is requested for domain_name, validated through DNS."
+  }
+
+  assert {
+    condition = (
+      aws_route53_record.certificate_validation["api.example.org"].zone_id == "Z0123456789ABCDEFGHIJ" &&
+      aws_route53_record.certificate_validation["api.example.org"].type == "CNAME" &&
+      aws_route53_record.certificate_validation["api.example.org"].records == toset(["_fedcba9876543210.acm-validations.aws."]) &&
+      aws_acm_certificate_validation.service[0].validation_record_fqdns == toset(["_0123456789abcdef.api.example.org"])
+    )
+    error_message = "ACM's validation record goes into the zone, and the validation waits for it."
+  }
+
+  assert {
+    condition = (
+      aws_lb_listener.https[0].port == 443 && aws_lb_listener.https[0].protocol == "HTTPS" &&
+      aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06" &&
+      aws_lb_listener.https[0].certificate_arn == aws_acm_certificate_validation.service[0].certificate_arn
+    )
+    error_message = "HTTPS on 443 with a TLS 1.3 policy and the validated certificate."
+  }
+
+  assert {
+    condition     = aws_lb_listener.https[0].routing_http_response_strict_transport_security_header_value == "max-age=31536000; includeSubDomains"
+    error_message = "The HTTPS listener adds HSTS to every response."
+  }
+
+  assert {
+    condition = (
+      length(aws_lb_listener.http.default_action) == 1 && aws_lb_listener.http.default_action[0].type == "redirect" &&
+      aws_lb_listener.http.default_action[0].redirect[0].status_code == "HTTP_301" &&
+      aws_lb_listener.http.default_action[0].redirect[0].protocol == "HTTPS" && aws_lb_listener.http.default_action[0].redirect[0].port == "443"
+    )
+    error_message = "Port 80 (the same listener) only redirects permanently to HTTPS on 443."
+  }
+
+  assert {
+    condition = alltrue([
+      for type in ["A", "AAAA"] :
+      aws_route53_record.service[type].name == "api.example.org" && aws_route53_record.service[type].alias[0].name == aws_lb.service.dns_name &&
+      aws_route53_record.service[type].alias[0].zone_id == aws_lb.service.zone_id
+    ])
+    error_message = "A and AAAA alias records point domain_name at the load balancer."
+  }
+
+  assert {
+    condition     = aws_wafv2_web_acl_association.service[0].resource_arn == aws_lb.service.arn && module.web_acl[0].scope == "REGIONAL" && length(module.edge_web_acl) == 0 && length(aws_cloudfront_distribution.service) == 0
+    error_message = "The web ACL guards the internet-facing load balancer; there is no CloudFront."
+  }
+
+  assert {
+    condition     = output.service_url == "https://api.example.org"
+    error_message = "service_url (and the smoke test) use the domain, which the certificate names; never the load balancer's own name."
+  }
+}
+
+run "a_domain_with_a_certificate_of_its_owner" {
+  variables {
+    entry_point     = "load_balancer"
+    domain_name     = "api.example.org"
     certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
   }
 
   assert {
-    condition     = aws_lb_listener.http.default_action[0].type == "redirect" && aws_lb_listener.http.default_action[0].redirect[0].status_code == "HTTP_301" && aws_lb_listener.http.default_action[0].redirect[0].protocol == "HTTPS"
-    error_message = "With a certificate, port 80 (the same listener) only redirects permanently to HTTPS."
+    condition     = aws_lb_listener.https[0].certificate_arn == "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000" && length(aws_acm_certificate.service) == 0
+    error_message = "A given certificate is used as it is; none is requested."
   }
 
   assert {
-    condition     = aws_lb_listener.https[0].port == 443 && startswith(aws_lb_listener.https[0].ssl_policy, "ELBSecurityPolicy-TLS13-")
-    error_message = "HTTPS on 443 with a TLS 1.3 policy."
+    condition     = length(aws_route53_record.service) == 0 && length(aws_route53_record.certificate_validation) == 0
+    error_message = "Without route53_zone_id the DNS is the owner's: no record is made."
+  }
+
+  assert {
+    condition     = output.service_url == "https://api.example.org"
+    error_message = "service_url uses the domain."
+  }
+}
+
+run "plain_http_on_the_internet_is_refused" {
+  command = plan
+  variables { entry_point = "load_balancer" }
+  expect_failures = [var.entry_point]
+}
+
+run "plain_http_only_as_a_named_demo" {
+  variables {
+    entry_point           = "load_balancer"
+    allow_plain_http_demo = true
+  }
+
+  assert {
+    condition     = !aws_lb.service.internal && aws_lb_listener.http.default_action[0].type == "forward" && length(aws_lb_listener.https) == 0
+    error_message = "The named demo serves plain HTTP on 80 from an internet-facing load balancer."
+  }
+
+  assert {
+    condition     = output.service_url == "http://mocked-123456789.eu-west-1.elb.amazonaws.com"
+    error_message = "The demo's service_url says http, so nothing pretends it is HTTPS."
   }
 }
 
 run "waf_blocks_metrics_rate_limits_and_logs_without_keys" {
   assert {
-    condition     = toset([for rule in aws_wafv2_web_acl.service.rule : rule.name]) == toset(["block-metrics-path", "rate-limit-per-ip", "aws-common-rules", "aws-anonymous-ip", "aws-known-bad-inputs"])
+    condition     = toset(module.edge_web_acl[0].rule_names) == toset(["block-metrics-path", "rate-limit-per-ip", "aws-common-rules", "aws-anonymous-ip", "aws-known-bad-inputs"])
     error_message = "The web ACL must hold the metrics block, the rate limit and the three managed groups."
   }
 
   assert {
-    condition     = one([for rule in aws_wafv2_web_acl.service.rule : rule.statement[0].rate_based_statement[0].limit if rule.name == "rate-limit-per-ip"]) == 2000
+    condition     = module.edge_web_acl[0].rate_limit == 2000
     error_message = "The per-IP rate limit is waf_rate_limit (2000 per 5 minutes by default)."
   }
 
   assert {
-    condition     = aws_wafv2_web_acl_association.service.resource_arn == aws_lb.service.arn
-    error_message = "The web ACL must guard the load balancer."
+    condition     = module.edge_web_acl[0].redacted_headers == ["authorization"] && startswith(module.edge_web_acl[0].log_group_name, "aws-waf-logs-")
+    error_message = "WAF logs go to an aws-waf-logs- group with the Authorization header redacted."
   }
 
   assert {
-    condition     = aws_wafv2_web_acl_logging_configuration.service.redacted_fields[0].single_header[0].name == "authorization" && startswith(aws_cloudwatch_log_group.waf.name, "aws-waf-logs-")
-    error_message = "WAF logs go to an aws-waf-logs- group with the Authorization header redacted."
+    condition     = aws_kms_key.edge_logs[0].enable_key_rotation
+    error_message = "The CloudFront web ACL's log group is encrypted with a rotating key of its region."
   }
 }
 
@@ -327,6 +496,103 @@ run "a_region_opened_after_august_2022_plans_with_the_service_principal_only" {
   assert {
     condition     = !contains([for statement in data.aws_iam_policy_document.alb_logs.statement : statement.sid], "RegionalLoadBalancerAccountWritesLogs")
     error_message = "Newer regions have no Elastic Load Balancing account; only the service principal delivers."
+  }
+}
+
+# --- An operator's way in: ECS Exec into the admin task only -----------------------------------------
+
+run "ecs_exec_only_in_the_admin_task_encrypted_and_logged" {
+  assert {
+    condition     = !aws_ecs_service.service.enable_execute_command
+    error_message = "The service's tasks start with ECS Exec off."
+  }
+
+  assert {
+    condition = (
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].kms_key_id == aws_kms_key.exec.arn &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].logging == "OVERRIDE" &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_encryption_enabled &&
+      aws_ecs_cluster.service.configuration[0].execute_command_configuration[0].log_configuration[0].cloud_watch_log_group_name == "/ecs/orders-service/exec"
+    )
+    error_message = "Exec sessions are encrypted with the exec key and logged to the exec log group."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.exec.kms_key_id == aws_kms_key.exec.arn && aws_cloudwatch_log_group.exec.retention_in_days >= 365 && aws_kms_key.exec.enable_key_rotation
+    error_message = "The session log is encrypted with a rotating key and kept a year at least."
+  }
+
+  assert {
+    condition     = aws_ecs_task_definition.admin.task_role_arn == aws_iam_role.admin_task.arn && aws_ecs_task_definition.service.task_role_arn == aws_iam_role.task.arn
+    error_message = "The admin task runs with the exec role; the service's tasks keep their own."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.actions if statement.sid == "OpenTheSessionChannel"]) ==
+      toset(["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.resources if statement.sid == "WriteTheSessionLog"]) == toset(["${aws_cloudwatch_log_group.exec.arn}:*"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task.statement : statement.resources if statement.sid == "DecryptTheSessionChannel"]) == toset([aws_kms_key.exec.arn])
+    )
+    error_message = "The admin task's role holds what the exec agent needs: the channel, the session log, the key; nothing more."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].entryPoint == ["/bin/sh", "-c"] &&
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].command == ["exec /usr/local/bin/orders-service admin bootstrap-database"] &&
+      jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].linuxParameters.initProcessEnabled
+    )
+    error_message = "The admin container bootstraps the database by default, and takes a command override (exec sleep N) for a session."
+  }
+
+  assert {
+    condition     = length(aws_iam_role.operator) == 0
+    error_message = "Without operator_principal_arns there is no operator role."
+  }
+}
+
+run "the_operator_role_may_exec_into_the_admin_container_only" {
+  variables {
+    operator_principal_arns = ["arn:aws:iam::123456789012:role/oncall"]
+  }
+
+  assert {
+    condition     = data.aws_iam_policy_document.operator_trust.statement[0].principals == toset([{ type = "AWS", identifiers = toset(["arn:aws:iam::123456789012:role/oncall"]) }]) && data.aws_iam_policy_document.operator_trust.statement[0].actions == toset(["sts:AssumeRole"])
+    error_message = "Only the principals in operator_principal_arns may assume the operator role."
+  }
+
+  assert {
+    condition = alltrue([
+      for statement in data.aws_iam_policy_document.operator.statement :
+      toset([for condition in statement.condition : "${condition.test} ${condition.variable} ${join(",", condition.values)}"]) == toset(["StringEquals ecs:container-name orders-admin"]) &&
+      statement.resources == toset([aws_ecs_cluster.service.arn, "arn:aws:ecs:eu-west-1:123456789012:task/orders-service/*"])
+      if contains(statement.actions, "ecs:ExecuteCommand")
+    ]) && length([for statement in data.aws_iam_policy_document.operator.statement : statement if contains(statement.actions, "ecs:ExecuteCommand")]) == 1
+    error_message = "ecs:ExecuteCommand is allowed in one statement: this cluster's tasks, container orders-admin only."
+  }
+
+  assert {
+    condition = (
+      one([for statement in data.aws_iam_policy_document.operator.statement : statement.resources if contains(statement.actions, "ecs:RunTask")]) == toset(["arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-service-admin:*"]) &&
+      one([for statement in data.aws_iam_policy_document.operator.statement : toset([for condition in statement.condition : "${condition.test} ${condition.variable} ${join(",", condition.values)}"]) if contains(statement.actions, "ecs:RunTask")]) == toset(["ArnEquals ecs:cluster ${aws_ecs_cluster.service.arn}"])
+    )
+    error_message = "The operator may run the admin family only, in this cluster only."
+  }
+
+  assert {
+    condition     = one([for statement in data.aws_iam_policy_document.operator.statement : statement.resources if contains(statement.actions, "iam:PassRole")]) == toset([aws_iam_role.admin_execution.arn, aws_iam_role.admin_task.arn])
+    error_message = "The operator may pass the admin task's roles only."
+  }
+
+  assert {
+    condition     = alltrue([for statement in data.aws_iam_policy_document.operator.statement : alltrue([for action in statement.actions : !endswith(action, "*")])])
+    error_message = "The operator role grants no wildcard action."
+  }
+
+  assert {
+    condition     = aws_iam_role.operator[0].max_session_duration == 3600 && output.operator_role_arn == aws_iam_role.operator[0].arn
+    error_message = "Operator sessions last an hour at most."
   }
 }
 
@@ -455,10 +721,88 @@ run "log_retention_must_be_a_cloudwatch_value" {
   expect_failures = [var.log_retention_days]
 }
 
+run "entry_point_must_be_known" {
+  command = plan
+  variables { entry_point = "nlb" }
+  expect_failures = [var.entry_point]
+}
+
+run "a_domain_needs_the_load_balancer_entry_point" {
+  command = plan
+  variables {
+    domain_name     = "api.example.org"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.entry_point]
+}
+
+run "the_plain_http_demo_flag_only_fits_plain_http" {
+  command = plan
+  variables { allow_plain_http_demo = true }
+  expect_failures = [var.entry_point]
+}
+
+run "domain_name_must_be_a_host_name" {
+  command = plan
+  variables {
+    entry_point     = "load_balancer"
+    domain_name     = "*.example.org"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+  expect_failures = [var.domain_name]
+}
+
+run "a_domain_needs_a_zone_or_a_certificate" {
+  command = plan
+  variables {
+    entry_point = "load_balancer"
+    domain_name = "api.example.org"
+  }
+  expect_failures = [var.domain_name]
+}
+
+run "a_zone_or_certificate_needs_a_domain" {
+  command = plan
+  variables { route53_zone_id = "Z0123456789ABCDEFGHIJ" }
+  expect_failures = [var.domain_name]
+}
+
+run "route53_zone_id_must_be_a_zone_id" {
+  command = plan
+  variables {
+    entry_point     = "load_balancer"
+    domain_name     = "api.example.org"
+    route53_zone_id = "example.org"
+  }
+  expect_failures = [var.route53_zone_id]
+}
+
 run "certificate_must_be_an_acm_arn" {
   command = plan
-  variables { certificate_arn = "arn:aws:iam::123456789012:server-certificate/x" }
+  variables {
+    entry_point     = "load_balancer"
+    domain_name     = "api.example.org"
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/x"
+  }
   expect_failures = [var.certificate_arn]
+}
+
+run "hsts_max_age_must_be_300_s_to_two_years" {
+  command = plan
+  variables { hsts_max_age_seconds = 0 }
+  expect_failures = [var.hsts_max_age_seconds]
+}
+
+run "cloudfront_price_class_must_be_known" {
+  command = plan
+  variables { cloudfront_price_class = "PriceClass_Cheap" }
+  expect_failures = [var.cloudfront_price_class]
+}
+
+run "operator_principals_must_be_roles_or_users" {
+  command = plan
+  variables { operator_principal_arns = ["arn:aws:iam::123456789012:root"] }
+  expect_failures = [var.operator_principal_arns]
 }
 
 run "ssl_policy_must_be_tls13" {

@@ -126,3 +126,47 @@ mock_data "aws_ecs_service" {
 mock_data "aws_ecs_container_definition" {
   defaults = { image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/orders-service@sha256:5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e" }
 }
+
+# HTTPS: CloudFront in front of an internal load balancer, or a certificate for a domain.
+mock_data "aws_ec2_managed_prefix_list" {
+  defaults = { id = "pl-4fa04526" }
+}
+
+mock_resource "aws_cloudfront_vpc_origin" {
+  defaults = {
+    id  = "vo_0123456789abcdefghijkl"
+    arn = "arn:aws:cloudfront::123456789012:vpcorigin/vo_0123456789abcdefghijkl"
+  }
+}
+
+mock_resource "aws_cloudfront_response_headers_policy" {
+  defaults = { id = "11111111-2222-3333-4444-555555555555" }
+}
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    id             = "E2QWRUHAPOMQZL"
+    arn            = "arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL"
+    domain_name    = "d111111abcdef8.cloudfront.net"
+    hosted_zone_id = "Z2FDTNDATAQYW2"
+  }
+}
+
+# The tests' domain is api.example.org.
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    domain_validation_options = [
+      {
+        domain_name           = "api.example.org"
+        resource_record_name  = "_0123456789abcdef.api.example.org."
+        resource_record_type  = "CNAME"
+        resource_record_value = "_fedcba9876543210.acm-validations.aws."
+      },
+    ]
+  }
+}
+
+mock_resource "aws_route53_record" {
+  defaults = { fqdn = "_0123456789abcdef.api.example.org" }
+}

@@ -40,8 +40,21 @@ run "public_load_balancer_tier_and_isolated_database_tier" {
     condition = length(distinct(concat(
       [for subnet in aws_subnet.public : subnet.cidr_block],
       [for subnet in aws_subnet.database : subnet.cidr_block],
-    ))) == 4
+      [for subnet in aws_subnet.internal : subnet.cidr_block],
+    ))) == 6
     error_message = "Every subnet must have a range of its own."
+  }
+}
+
+run "internal_tier_has_no_route_out_of_the_vpc" {
+  assert {
+    condition     = [for subnet in aws_subnet.internal : subnet.cidr_block] == ["10.20.192.0/20", "10.20.208.0/20"] && [for subnet in aws_subnet.internal : subnet.availability_zone] == ["eu-west-1a", "eu-west-1b"]
+    error_message = "The internal subnets take blocks 12 and up, one per zone, so no existing subnet is renumbered."
+  }
+
+  assert {
+    condition     = alltrue([for association in aws_route_table_association.internal : association.route_table_id == aws_route_table.internal.id]) && length(aws_route_table.internal.route) == 0
+    error_message = "The internal subnets use a route table of their own with no route out of the VPC."
   }
 }
 
@@ -94,8 +107,8 @@ run "private_task_subnets_with_endpoints" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "logs", "secretsmanager"]) && alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
-    error_message = "Tasks without internet need interface endpoints for ECR, CloudWatch Logs and Secrets Manager, with private DNS."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "ssmmessages"]) && alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
+    error_message = "Tasks without internet need interface endpoints for ECR, CloudWatch Logs and Secrets Manager, and for ECS Exec's channel (ssmmessages, KMS), with private DNS."
   }
 
   assert {

@@ -9,6 +9,11 @@ mirrors ECS registering a task: the server starts *unhealthy* and receives reque
 The runtime API (a stats socket with admin level) drains, disables and enables servers; a watcher
 thread polls `show stat` ten times a second and records every state change with its time, and the
 request log (one line per request, with the server that answered) tells which instance got what.
+
+With a `TlsTermination` it also plays the HTTPS listeners of the stack with a domain: TLS ends at the
+balancer (TLS 1.2 and 1.3, forward-secret ciphers only, as the TLS 1.3 policy), every HTTPS response
+gets Strict-Transport-Security, the balancer's own included, and the plain port answers only with a
+permanent redirect to the HTTPS port. The servers behind it still speak plain HTTP, unchanged.
 """
 
 from __future__ import annotations
@@ -26,6 +31,21 @@ from .timings import DrillTimings
 
 POLL_SECONDS = 0.1
 BACKEND = "orders"
+# TLS 1.2's ciphers under ELBSecurityPolicy-TLS13-1-2-2021-06: ECDHE with AES-GCM only. TLS 1.3 has
+# only forward-secret AEAD suites.
+TLS12_CIPHERS = ":".join([
+    "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+])
+
+
+@dataclass(frozen=True)
+class TlsTermination:
+    """HTTPS at the balancer, as the load balancer's listeners serve it with a domain."""
+
+    https_port: int
+    certificate_pem: Path  # the certificate, its chain and its key in one file (HAProxy's crt)
+    hsts: str  # the Strict-Transport-Security value of every HTTPS response
 
 
 def _ms(seconds: float) -> str:
@@ -39,8 +59,10 @@ def render_config(
     server_ports: list[int],
     socket_path: Path,
     retry_idempotent: bool,
+    tls: TlsTermination | None = None,
 ) -> str:
-    """The configuration text. `retry_idempotent` adds HAProxy's layer-7 retries (an ALB has none)."""
+    """The configuration text. `retry_idempotent` adds HAProxy's layer-7 retries (an ALB has none);
+    `tls` ends TLS at the balancer and turns the plain port into a redirect."""
     servers = "\n".join(
         f"    server srv{slot} 127.0.0.1:{port} check disabled" for slot, port in enumerate(server_ports, start=1)
     )
@@ -80,10 +102,7 @@ defaults
     timeout server {_ms(timings.request_timeout + 1)}
     timeout check {_ms(timings.check_timeout)}
 
-frontend public
-    bind 127.0.0.1:{listen_port}
-    default_backend {BACKEND}
-
+{_frontends(listen_port, tls)}
 backend {BACKEND}
     balance roundrobin
     # The target group's check: /health, 200 only, every interval; healthy and unhealthy thresholds
@@ -93,6 +112,26 @@ backend {BACKEND}
     http-check expect status 200
     default-server inter {_ms(timings.interval)} rise {timings.healthy_threshold} fall {timings.unhealthy_threshold}
 {retries}{servers}
+"""
+
+
+def _frontends(listen_port: int, tls: TlsTermination | None) -> str:
+    if tls is None:
+        return f"""frontend public
+    bind 127.0.0.1:{listen_port}
+    default_backend {BACKEND}
+"""
+    return f"""# Port 80's part: a permanent redirect to the HTTPS port, with host, path and query kept (the
+# load balancer's redirect action, HTTP_301 to port 443); nothing reaches a server in plain HTTP.
+frontend public
+    bind 127.0.0.1:{listen_port}
+    http-request redirect location https://%[req.hdr(host),field(1,:)]:{tls.https_port}%[capture.req.uri] code 301
+
+# Port 443's part: TLS ends here; every response, the balancer's own included, carries HSTS.
+frontend public_tls
+    bind 127.0.0.1:{tls.https_port} ssl crt {tls.certificate_pem} ssl-min-ver TLSv1.2 ciphers {TLS12_CIPHERS} alpn http/1.1
+    http-after-response set-header Strict-Transport-Security "{tls.hsts}"
+    default_backend {BACKEND}
 """
 
 
@@ -123,6 +162,7 @@ class Balancer:
     server_ports: list[int]
     timings: DrillTimings
     retry_idempotent: bool = False
+    tls: TlsTermination | None = None
     process: subprocess.Popen | None = None
     changes: list[StateChange] = field(default_factory=list)
     _last: dict[str, str] = field(default_factory=dict)
@@ -142,6 +182,12 @@ class Balancer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.listen_port}"
 
+    @property
+    def https_url(self) -> str:
+        """The HTTPS port by the name the test certificate carries (only with `tls`)."""
+        assert self.tls is not None, "this balancer terminates no TLS"
+        return f"https://localhost:{self.tls.https_port}"
+
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         config = self.workdir / "haproxy.cfg"
@@ -152,6 +198,7 @@ class Balancer:
                 server_ports=self.server_ports,
                 socket_path=self.socket_path,
                 retry_idempotent=self.retry_idempotent,
+                tls=self.tls,
             ),
             encoding="utf-8",
         )

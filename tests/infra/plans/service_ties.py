@@ -389,7 +389,7 @@ def check_metrics_unreachable(planned: Planned, repo_root: Path) -> list[str]:
     if covered != refused:
         problems.append(f"no listener rule answers these paths itself: {sorted(refused - covered)}")
     waf_blocks = False
-    for rule in planned.ecs.resource("aws_wafv2_web_acl.service").values.get("rule") or []:
+    for rule in _web_acl(planned).values.get("rule") or []:
         if not (rule.get("action") or [{}])[0].get("block"):
             continue
         for statement in rule.get("statement") or []:
@@ -401,6 +401,14 @@ def check_metrics_unreachable(planned: Planned, repo_root: Path) -> list[str]:
     if not waf_blocks:
         problems.append("no WAF rule blocks /metrics on the decoded, normalised, lower-cased path")
     return problems
+
+
+def _web_acl(planned: Planned):
+    """The one web ACL of the stack: the load balancer's (REGIONAL) or CloudFront's, in ./web-acl."""
+    acls = planned.ecs.of_type("aws_wafv2_web_acl")
+    if len(acls) != 1:
+        raise AssertionError(f"expected one web ACL, the plan has {[acl.address for acl in acls]}")
+    return acls[0]
 
 
 def _service_security_group(planned: Planned) -> str | None:
@@ -499,7 +507,8 @@ def check_pass_role(planned: Planned, repo_root: Path) -> list[str]:
     """The deploy policy passes only the service's and the admin task's roles, and only to ecs-tasks."""
     problems: list[str] = []
     document = planned.ecs.resource("aws_iam_role_policy.github_deploy").policy("policy")
-    allowed_roles = {planned.ecs.resource(f"aws_iam_role.{name}").values["arn"] for name in ("execution", "task", "admin_execution")}
+    allowed_roles = {planned.ecs.resource(f"aws_iam_role.{name}").values["arn"]
+                     for name in ("execution", "task", "admin_execution", "admin_task")}
     task = planned.ecs.resource("aws_ecs_task_definition.service").values
     if {task["execution_role_arn"], task["task_role_arn"]} - allowed_roles:
         problems.append("the service's task definition names roles the deploy role may not pass")
@@ -573,7 +582,7 @@ def check_waf_admits_the_service_body_limit(planned: Planned, repo_root: Path) -
         return ["no `maxBodyBytes: Int = ...` default found in app/Sources (missing or changed)"]
     if limit <= WAF_COMMON_RULES_BODY_LIMIT:
         return []
-    for rule in planned.ecs.resource("aws_wafv2_web_acl.service").values.get("rule") or []:
+    for rule in _web_acl(planned).values.get("rule") or []:
         for statement in rule.get("statement") or []:
             for group in statement.get("managed_rule_group_statement") or []:
                 if group.get("name") != "AWSManagedRulesCommonRuleSet":

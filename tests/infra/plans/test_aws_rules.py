@@ -1,5 +1,5 @@
 """Every name and description the stacks plan keeps AWS's documented rules (aws_rules.py), at the
-defaults and with the longest names the stacks' variables allow."""
+defaults, in both HTTPS setups, and with the longest names the stacks' variables allow."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from aws_rules import RULES, checked_values, violations
 
-PLANS = ("backend-applied", "network-applied", "database-applied", "ecs-applied",
+PLANS = ("backend-applied", "network-applied", "database-applied", "ecs-applied", "ecs-cloudfront",
          "network-longest-names", "database-longest-names", "ecs-longest-names")
 
 

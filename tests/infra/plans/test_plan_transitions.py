@@ -29,13 +29,23 @@ def _listener_port_clashes(plan) -> list[str]:
     return clashes
 
 
-def test_adding_a_certificate_updates_port_80_in_place(plan):
-    planned = plan("ecs-add-certificate")
+def test_a_domain_after_cloudfront_gives_the_new_balancer_its_listeners(plan):
+    """CloudFront to a domain: the balancer turns internet-facing (a new one), and its port 80 listener
+    redirects, with HTTPS beside it; no listener is created on a port another still holds."""
+    planned = plan("ecs-cloudfront-to-domain")
+    assert _listener_port_clashes(planned) == []
+    assert planned.resource("aws_lb_listener.http").values["default_action"][0]["type"] == "redirect"
+    assert planned.resource("aws_lb_listener.https[0]").values["port"] == 443
+
+
+def test_port_80_changes_in_place_between_redirect_and_forward(plan):
+    """The domain setup to the plain-HTTP demo: the one port-80 listener is updated, not replaced."""
+    planned = plan("ecs-plain-http-demo")
     assert _listener_port_clashes(planned) == []
     http = [c for c in planned.changes() if c["address"] == "aws_lb_listener.http"]
     assert [c["change"]["actions"] for c in http] == [["update"]]
-    assert planned.resource("aws_lb_listener.http").values["default_action"][0]["type"] == "redirect"
-    assert planned.resource("aws_lb_listener.https[0]").values["port"] == 443
+    assert planned.resource("aws_lb_listener.http").values["default_action"][0]["type"] == "forward"
+    assert "aws_lb_listener.https[0]" not in planned.resources
 
 
 def test_the_clash_check_catches_two_listeners_on_one_port():

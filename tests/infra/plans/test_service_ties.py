@@ -36,7 +36,11 @@ def test_tie_holds(tie, planned):
 
 
 def _resource(data: dict, address: str) -> dict:
-    return next(r for r in data["planned_values"]["root_module"]["resources"] if r["address"] == address)["values"]
+    return next(r for r in _all_resources(data["planned_values"]["root_module"]) if r["address"] == address)["values"]
+
+
+def _all_resources(module: dict) -> list[dict]:
+    return [*module.get("resources", []), *(r for child in module.get("child_modules", []) for r in _all_resources(child))]
 
 
 def _containers(data: dict, change: Callable[[dict], None]) -> None:
@@ -56,7 +60,7 @@ def _trust(data: dict) -> None:
 
 
 def _waf_override(data: dict) -> None:
-    for rule in _resource(data, "aws_wafv2_web_acl.service")["rule"]:
+    for rule in next(r for r in _all_resources(data["planned_values"]["root_module"]) if r["type"] == "aws_wafv2_web_acl")["values"]["rule"]:
         for statement in rule["statement"]:
             for group in statement.get("managed_rule_group_statement") or []:
                 for override in group.get("rule_action_override") or []:
