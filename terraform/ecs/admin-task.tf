@@ -24,6 +24,9 @@ locals {
       { name = "DATABASE_NAME", value = local.database_name },
       { name = "DATABASE_TLS", value = "require" },
       { name = "DATABASE_TLS_CA_FILE", value = local.rds_ca_bundle_path },
+      # admin rotate-service-password writes the secret's next version (admin-secrets.tf).
+      { name = "SERVICE_DATABASE_SECRET_ID", value = local.service_database_secret_arn },
+      { name = "AWS_REGION", value = local.region },
     ]
 
     # The master secret is RDS-managed and rotates; the task reads it when it starts.
@@ -73,7 +76,8 @@ resource "aws_ecs_task_definition" "admin" {
   cpu                      = 256
   memory                   = 512
   execution_role_arn       = aws_iam_role.admin_execution.arn
-  # The admin mode calls no AWS API; the role is ECS Exec's: its session channel and session log.
+  # ECS Exec's session channel and log (exec.tf), and the AWS calls of the keys and rotation commands
+  # (admin-secrets.tf).
   task_role_arn = aws_iam_role.admin_task.arn
 
   runtime_platform {

@@ -44,7 +44,6 @@ locals {
   database_instance_id          = data.terraform_remote_state.database.outputs.instance_identifier
   database_security_group       = data.terraform_remote_state.database.outputs.security_group_id
   database_max_connections      = data.terraform_remote_state.database.outputs.max_connections
-  service_database_user         = data.terraform_remote_state.database.outputs.service_user_name
   service_database_secret_arn   = data.terraform_remote_state.database.outputs.service_user_secret_arn
   master_database_secret_arn    = data.terraform_remote_state.database.outputs.master_user_secret_arn
   database_secrets_kms_key_arns = data.terraform_remote_state.database.outputs.secrets_kms_key_arns

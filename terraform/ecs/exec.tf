@@ -36,7 +36,7 @@ resource "aws_cloudwatch_log_group" "exec" {
 
 resource "aws_iam_role" "admin_task" {
   name               = "${var.service_name}-admin-task"
-  description        = "The ${var.service_name} admin task's own calls: the ECS Exec agent's channel and session log"
+  description        = "The ${var.service_name} admin task's own calls: the ECS Exec agent's channel and session log, API keys handed to operators, the service password's rotation"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 

@@ -32,15 +32,16 @@ locals {
       { name = "DATABASE_HOST", value = local.database_host },
       { name = "DATABASE_PORT", value = tostring(local.database_port) },
       { name = "DATABASE_NAME", value = local.database_name },
-      { name = "DATABASE_USER", value = local.service_database_user },
       { name = "DATABASE_POOL_SIZE", value = tostring(var.database_pool_size) },
       { name = "DATABASE_TLS", value = "require" },
       { name = "DATABASE_TLS_CA_FILE", value = local.rds_ca_bundle_path },
     ]
 
-    # The service's own database role (never the master user): read when the task starts, so a new
-    # password reaches the tasks with a forced new deployment (docs/operations.md).
+    # The service's own login (never the master user), both halves from its secret: a rotation names
+    # the other login with a new password, and a task reads both when it starts, so a forced new
+    # deployment moves the tasks over (docs/infrastructure.md, "Rotating the service's password").
     secrets = [
+      { name = "DATABASE_USER", valueFrom = "${local.service_database_secret_arn}:username::" },
       { name = "DATABASE_PASSWORD", valueFrom = "${local.service_database_secret_arn}:password::" },
     ]
 

@@ -226,6 +226,24 @@ run "tasks_run_read_only_and_unprivileged" {
     condition     = one([for secret in jsondecode(aws_ecs_task_definition.service.container_definitions)[0].secrets : secret.valueFrom if secret.name == "DATABASE_PASSWORD"]) == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cloud-app-platform/database/orders_service-AbCdEf:password::"
     error_message = "The service reads its own role's password, never the master user's."
   }
+
+  assert {
+    condition = (
+      one([for secret in jsondecode(aws_ecs_task_definition.service.container_definitions)[0].secrets : secret.valueFrom if secret.name == "DATABASE_USER"]) == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cloud-app-platform/database/orders_service-AbCdEf:username::" &&
+      length([for variable in jsondecode(aws_ecs_task_definition.service.container_definitions)[0].environment : variable if variable.name == "DATABASE_USER"]) == 0
+    )
+    error_message = "The service reads its login from the secret, which a rotation moves to the other login; never from a fixed value."
+  }
+
+  assert {
+    condition = (
+      one([for variable in jsondecode(aws_ecs_task_definition.admin.container_definitions)[0].environment : variable.value if variable.name == "SERVICE_DATABASE_SECRET_ID"]) == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:cloud-app-platform/database/orders_service-AbCdEf" &&
+      one([for statement in data.aws_iam_policy_document.admin_task_secrets.statement : statement.resources if statement.sid == "RotateTheServicePassword"]) == toset(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:cloud-app-platform/database/orders_service-AbCdEf"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task_secrets.statement : statement.resources if statement.sid == "HandApiKeysToOperatorsInSecrets"]) == toset(["arn:aws:secretsmanager:eu-west-1:123456789012:secret:cloud-app-platform/api-keys/*"]) &&
+      one([for statement in data.aws_iam_policy_document.admin_task_secrets.statement : statement.resources if statement.sid == "HandApiKeysToOperatorsInParameters"]) == toset(["arn:aws:ssm:eu-west-1:123456789012:parameter/cloud-app-platform/api-keys/*"])
+    )
+    error_message = "The admin task may rotate the service's secret and write API keys under <project>/api-keys/ only."
+  }
 }
 
 run "task_definitions_run_the_deployed_image" {

@@ -7,6 +7,8 @@ JSON Terraform rendered, as AWS receives it.
 
 from __future__ import annotations
 
+import json
+
 from plan_model import Plan
 
 ADMIN_CONTAINER = "orders-admin"
@@ -107,4 +109,41 @@ def check_operator_role(plan: Plan, principals: list[str]) -> list[str]:
             problems.append(f"iam:PassRole goes beyond the admin task's roles to ECS: {resources} {conditions}")
     if executes != 1:
         problems.append(f"expected one statement allowing ecs:ExecuteCommand, found {executes}")
+    return problems
+
+
+def check_admin_task_secrets(plan: Plan) -> list[str]:
+    """The admin task's AWS calls: API keys written under <project>/api-keys/ only, the service's own
+    secret read and rewritten, its key used through Secrets Manager only; nothing else."""
+    problems: list[str] = []
+    project = plan.variable("project")
+    service_secret = plan.resource("aws_ecs_task_definition.admin").values.get("container_definitions")
+    secret_arn = next((variable["value"] for variable in json.loads(service_secret)[0]["environment"]
+                       if variable["name"] == "SERVICE_DATABASE_SECRET_ID"), None)
+    if not secret_arn:
+        return ["the admin container has no SERVICE_DATABASE_SECRET_ID, so rotate-service-password cannot run"]
+    prefix = secret_arn.split(":secret:")[0]
+    allowed = {
+        "secretsmanager:CreateSecret": [f"{prefix}:secret:{project}/api-keys/*"],
+        "ssm:PutParameter": [prefix.replace(":secretsmanager:", ":ssm:") + f":parameter/{project}/api-keys/*"],
+        "secretsmanager:GetSecretValue": [secret_arn],
+    }
+    granted: dict[str, list[list[str]]] = {}
+    for statement in _statements(plan.resource("aws_iam_role_policy.admin_task_secrets").policy("policy")):
+        resources = sorted(_list(statement.get("Resource")))
+        for action in _list(statement.get("Action")):
+            granted.setdefault(action, []).append(resources)
+            if action.startswith("kms:"):
+                via = _list((statement.get("Condition") or {}).get("StringEquals", {}).get("kms:ViaService"))
+                if action not in ("kms:Decrypt", "kms:GenerateDataKey") or len(via) != 1 or not via[0].startswith("secretsmanager."):
+                    problems.append(f"the admin task's role grants {action} beyond Secrets Manager's use of the key: {statement.get('Condition')}")
+            elif action == "secretsmanager:PutSecretValue":
+                if not set(resources) <= {allowed["secretsmanager:CreateSecret"][0], secret_arn}:
+                    problems.append(f"the admin task may write secret values in {resources}")
+            elif action not in allowed:
+                problems.append(f"the admin task's role grants {action}, which neither keys create nor the rotation needs")
+            elif resources != allowed[action]:
+                problems.append(f"the admin task's role grants {action} on {resources}, not {allowed[action]}")
+    if missing := sorted((set(allowed) | {"secretsmanager:PutSecretValue", "kms:GenerateDataKey"}) - set(granted)):
+        problems.append(f"the admin task's commands would lack {missing}")
     return problems

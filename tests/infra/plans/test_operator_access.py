@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from operator_access import check_admin_task_role, check_exec_is_the_admin_tasks_alone, check_operator_role
+from operator_access import (check_admin_task_role, check_admin_task_secrets, check_exec_is_the_admin_tasks_alone,
+                             check_operator_role)
 from plan_model import Plan
 
 # The principal the lifecycle names in operator_principal_arns (tools/infra/lifecycle_run.py).
@@ -78,3 +79,24 @@ def test_the_admin_role_check_catches_an_extra_permission(plan):
     planted = _planted(plan("ecs-applied"), "aws_iam_role_policy.admin_task", "policy",
                        lambda d: d["Statement"].append({"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
     assert any("does not need" in problem for problem in check_admin_task_role(planted))
+
+
+def test_the_admin_task_writes_api_keys_and_the_service_secret_only(plan):
+    problems = check_admin_task_secrets(plan("ecs-applied"))
+    policy = plan("ecs-applied").resource("aws_iam_role_policy.admin_task_secrets").policy("policy")
+    for statement in policy["Statement"]:
+        print(f"admin task secrets: {statement.get('Sid')}: {statement['Action']} on {statement['Resource']}")
+    _report("admin task secrets", problems)
+    assert problems == []
+
+
+@pytest.mark.parametrize("name, change, expected", [
+    ("keys anywhere", lambda d: _statement(d, "secretsmanager:CreateSecret").update(Resource="*"), "secretsmanager:CreateSecret on"),
+    ("read every secret", lambda d: d["Statement"].append({"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}), "neither keys create nor the rotation"),
+    ("the key used directly", lambda d: _statement(d, "kms:Decrypt").pop("Condition"), "beyond Secrets Manager"),
+    ("no rotation", lambda d: d["Statement"].remove(_statement(d, "secretsmanager:GetSecretValue")), "would lack"),
+])
+def test_the_admin_secrets_check_catches(plan, name, change, expected):
+    problems = check_admin_task_secrets(_planted(plan("ecs-applied"), "aws_iam_role_policy.admin_task_secrets", "policy", change))
+    _report(name, problems)
+    assert any(expected in problem for problem in problems)
