@@ -45,10 +45,27 @@ struct AuthorizationTests {
         }
     }
 
-    /// Every orders route for every kind of caller, one case per kind.
-    static let storeCases = CallerKind.allCases.map { caller in
-        StoreCase("every orders route called with \(caller.rawValue)") { store in
-            try await matrix(store: store, caller: caller)
+    /// Every orders route for every kind of caller, one case per kind, and the store's read of one key.
+    static let storeCases =
+        CallerKind.allCases.map { caller in
+            StoreCase("every orders route called with \(caller.rawValue)") { store in
+                try await matrix(store: store, caller: caller)
+            }
+        } + [StoreCase("reading one key: the key when it exists, nothing for any other id", keyRead)]
+
+    /// The store's read of one key answers the key asked for, and nil for an unknown id, for an id that
+    /// differs in one digit, and for the empty id its stand-in row carries (``APIKeyLookup``).
+    static func keyRead(_ store: StoreKind) async throws {
+        try await TestService.run(store: store) { test in
+            let key = try await test.createKey(customer: "c-1")
+            let found = try await test.service.store.key(id: key.keyID)
+            #expect(found?.keyID == key.keyID)
+            #expect(found?.customerID == "c-1")
+            #expect(found?.secretDigest.count == 64)
+            let oneDigitOff = String(key.keyID.dropLast()) + (key.keyID.hasSuffix("0") ? "1" : "0")
+            for other in [String(repeating: "0", count: 16), oneDigitOff, APIKeyLookup.standInKeyID] {
+                #expect(try await test.service.store.key(id: other) == nil, "key id \(other.debugDescription)")
+            }
         }
     }
 

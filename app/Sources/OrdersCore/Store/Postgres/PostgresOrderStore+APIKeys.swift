@@ -21,16 +21,21 @@ extension PostgresOrderStore {
         }
     }
 
-    /// Reads one key.
+    /// Reads one key. The query returns one row whether the key exists or not (a stand-in row with an
+    /// empty key id when it does not, see ``APIKeyLookup``), and that row is decoded either way, so an
+    /// unknown key id costs the same work as a known one.
     func key(id keyID: String) async throws -> APIKeyRecord? {
         try await perform("read key") { client in
             let rows = try await client.query(
                 """
                 SELECT key_id, secret_sha256, customer_id, label, created_at, last_used_at, revoked_at
                 FROM api_keys WHERE key_id = \(keyID)
+                UNION ALL
+                SELECT '', '', NULL, '', 'epoch'::timestamptz, NULL, NULL
+                WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE key_id = \(keyID))
                 """
             )
-            return try await Self.keys(from: rows).first
+            return try await Self.keys(from: rows).first.flatMap { APIKeyLookup.found($0, for: keyID) }
         }
     }
 

@@ -3,6 +3,8 @@ import SQLiteNIO
 extension SQLiteOrderStore {
     private static let keyColumns =
         "key_id, secret_sha256, customer_id, label, created_at_ms, last_used_at_ms, revoked_at_ms"
+    /// The stand-in row of ``key(id:)`` when no key has the id (see ``APIKeyLookup``).
+    private static let standInColumns = "'', '', NULL, '', 0, NULL, NULL"
 
     /// Stores a new key.
     func insertKey(_ record: APIKeyRecord) async throws {
@@ -19,10 +21,19 @@ extension SQLiteOrderStore {
         )
     }
 
-    /// Reads one key.
+    /// Reads one key. The query returns one row whether the key exists or not (a stand-in row with an
+    /// empty key id when it does not), and that row is decoded either way, so an unknown key id costs
+    /// the same work as a known one: the answer's timing does not tell which ids exist.
     func key(id keyID: String) async throws -> APIKeyRecord? {
-        let rows = try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?", [.text(keyID)])
-        return try rows.first.map(Self.key(from:))
+        let rows = try await reader.rows(
+            """
+            SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?
+            UNION ALL
+            SELECT \(Self.standInColumns) WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE key_id = ?)
+            """,
+            [.text(keyID), .text(keyID)]
+        )
+        return try rows.first.map(Self.key(from:)).flatMap { APIKeyLookup.found($0, for: keyID) }
     }
 
     /// Reads every key.
