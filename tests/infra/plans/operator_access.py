@@ -25,6 +25,9 @@ def _statements(document: dict) -> list[dict]:
 
 
 def _list(value) -> list:
+    """A policy field as a list: IAM allows one value or a list; an absent field is an empty list."""
+    if value is None:
+        return []
     return value if isinstance(value, list) else [value]
 
 
