@@ -324,6 +324,27 @@ resource "aws_cloudwatch_metric_alarm" "service_errors" {
   }
 }
 
+resource "aws_cloudwatch_metric_alarm" "connections_refused" {
+  alarm_name          = "${var.service_name}-connections-refused"
+  alarm_description   = "The service refused new connections at its connection limit, every one open and busy (its own metrics, via the collector). Runbook: docs/operations.md#connections-refused"
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  # The service publishes the counter from its start, 0 until it refuses one: missing data means the
+  # collector is not publishing, which the service-errors runbook covers; not breaching.
+  treat_missing_data = "notBreaching"
+  actions_enabled    = true
+  alarm_actions      = local.alarm_actions
+  ok_actions         = local.alarm_actions
+
+  namespace   = local.metrics_namespace
+  metric_name = "ConnectionsShed"
+  dimensions  = { Service = local.metrics_service_dimension, action = "refused" }
+  statistic   = "Sum"
+  period      = 60
+}
+
 # --- Database -------------------------------------------------------------------------------------
 
 resource "aws_cloudwatch_metric_alarm" "database_cpu_high" {

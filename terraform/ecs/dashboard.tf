@@ -1,6 +1,6 @@
 # The service's dashboard: traffic and errors from the load balancer's view and from the service's own
-# metrics, latency, target and task health, CPU and memory, the database, the WAF, every alarm, and
-# the recent errors by request id. docs/operations.md refers to the widgets by their titles.
+# metrics, latency, target and task health, CPU and memory, the database, the WAF, the service's
+# connections, every alarm, and the recent errors by request id. docs/operations.md refers to the widgets by their titles.
 
 locals {
   lb   = aws_lb.service.arn_suffix
@@ -146,9 +146,9 @@ locals {
         ]
       }
     },
-    # --- Row 4: WAF and alarms ---
+    # --- Row 4: WAF, connections and alarms ---
     {
-      type = "metric", x = 0, y = 18, width = 12, height = 6
+      type = "metric", x = 0, y = 18, width = 8, height = 6
       properties = {
         title  = "WAF requests allowed / blocked / counted"
         region = local.waf_region
@@ -163,7 +163,21 @@ locals {
       }
     },
     {
-      type = "alarm", x = 12, y = 18, width = 12, height = 6
+      type = "metric", x = 8, y = 18, width = 8, height = 6
+      properties = {
+        title  = "Connections open / shed"
+        region = local.region
+        period = 60
+        view   = "timeSeries"
+        metrics = [
+          [local.metrics_namespace, "ConnectionsOpen", "Service", local.metrics_service_dimension, { stat = "Maximum", label = "Open (busiest task)" }],
+          [local.metrics_namespace, "ConnectionsShed", "Service", local.metrics_service_dimension, "action", "closed_idle", { stat = "Sum", label = "Idle ones closed" }],
+          [local.metrics_namespace, "ConnectionsShed", "Service", local.metrics_service_dimension, "action", "refused", { stat = "Sum", label = "Refused" }],
+        ]
+      }
+    },
+    {
+      type = "alarm", x = 16, y = 18, width = 8, height = 6
       properties = {
         title = "Alarms"
         alarms = [
@@ -174,6 +188,7 @@ locals {
           aws_cloudwatch_metric_alarm.service_cpu_high.arn,
           aws_cloudwatch_metric_alarm.service_memory_high.arn,
           aws_cloudwatch_metric_alarm.service_errors.arn,
+          aws_cloudwatch_metric_alarm.connections_refused.arn,
           aws_cloudwatch_metric_alarm.database_cpu_high.arn,
           aws_cloudwatch_metric_alarm.database_free_storage_low.arn,
           aws_cloudwatch_metric_alarm.database_connections_high.arn,

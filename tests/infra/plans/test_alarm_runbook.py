@@ -17,7 +17,8 @@ RUNBOOK = REPO / "docs" / "operations.md"
 ALARMS_FILE = REPO / "terraform" / "ecs" / "alarms.tf"
 EXPECTED = {
     "http_5xx_ratio", "target_p99", "unhealthy_hosts", "running_tasks_below_desired", "service_cpu_high",
-    "service_memory_high", "database_cpu_high", "database_free_storage_low", "database_connections_high",
+    "service_memory_high", "service_errors", "connections_refused", "database_cpu_high",
+    "database_free_storage_low", "database_connections_high",
 }
 
 

@@ -86,6 +86,24 @@ def test_keeps_and_renames_exactly_the_services_request_metrics(config):
         assert any(re.fullmatch(p, name) for p in kept), f"the service's {name} is not published"
 
 
+def test_publishes_the_connection_metrics_per_action(config, ecs):
+    """ConnectionsShed keeps the service's `action` label as a dimension, with the values the service
+    really uses, and the connections-refused alarm reads the refused series of it."""
+    registered = _service_metric_names()
+    assert {"http_connections_shed_total", "http_connections_open"} <= set(registered)
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in APP_SOURCES.rglob("Connection*.swift"))
+    actions = set(re.findall(r'\("action", "([a-z_]+)"\)', sources))
+    assert actions == {"closed_idle", "refused"}, actions
+    declarations = {s: d["dimensions"] for d in config["exporters"]["awsemf"]["metric_declarations"]
+                    for s in d["metric_name_selectors"]}
+    assert declarations["^ConnectionsShed$"] == [["Service", "action"]]
+    alarm = ecs.resource("aws_cloudwatch_metric_alarm.connections_refused").values
+    assert alarm["metric_name"] == "ConnectionsShed" and alarm["namespace"] == config["exporters"]["awsemf"]["namespace"]
+    assert alarm["dimensions"] == {"Service": ecs.variable("service_name"), "action": "refused"}
+    assert alarm["dimensions"]["action"] in actions
+    assert alarm["statistic"] == "Sum" and alarm["threshold"] == 0
+
+
 def test_publishes_what_the_alarms_and_dashboard_read(config, ecs):
     emf = config["exporters"]["awsemf"]
     metrics_group = ecs.resource("aws_cloudwatch_log_group.metrics").values["name"]
@@ -100,6 +118,8 @@ def test_publishes_what_the_alarms_and_dashboard_read(config, ecs):
     read = {metric["metric_name"] for alarm in ecs.of_type("aws_cloudwatch_metric_alarm")
             for query in alarm.values.get("metric_query") or [] for metric in query.get("metric") or []
             if metric["namespace"] == emf["namespace"]}
+    read |= {alarm.values["metric_name"] for alarm in ecs.of_type("aws_cloudwatch_metric_alarm")
+             if alarm.values.get("namespace") == emf["namespace"]}
     dashboard = ecs.resource("aws_cloudwatch_dashboard.service").values["dashboard_body"]
     read |= set(re.findall(rf'\["{re.escape(emf["namespace"])}","([A-Za-z]+)"', dashboard.replace(" ", "")))
     assert read, "nothing reads the service's own metrics"
