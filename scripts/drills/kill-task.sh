@@ -89,7 +89,7 @@ follow_replacement() {
         running="$(jq -r '.runningCount' <<<"$service_json")"
         desired="$(jq -r '.desiredCount' <<<"$service_json")"
         tasks="$(running_tasks "$cluster" "$service")"
-        new="$(comm -13 <(printf '%s\n' "$before" | sort) <(printf '%s\n' "$tasks" | grep -v -x -F "$victim" | sort) | head -n 1)"
+        new="$(comm -13 <(printf '%s\n' "$before" | sort) <(printf '%s\n' "$tasks" | grep -v -x -F "$victim" | sort) | sed -n 1p)"
         if [[ -z "$left_at" ]] && ! grep -q -x -F "$victim" <<<"$tasks"; then
             left_at="$(elapsed_since "$started")"
             log "t+${left_at}s the stopped task is no longer RUNNING"
