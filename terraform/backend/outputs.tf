@@ -22,3 +22,8 @@ output "backend_hcl" {
   description = "Contents of terraform/backend.hcl, the shared part of every stack's S3 backend (each stack names its own key)."
   value       = format("bucket     = %q\nregion     = %q\nkms_key_id = %q\n", aws_s3_bucket.state.bucket, var.aws_region, aws_kms_key.state.arn)
 }
+
+output "state_tfvars" {
+  description = "Contents of terraform/state.tfvars: the state_bucket and state_region the database and ecs stacks read the earlier stacks' state with."
+  value       = format("state_bucket = %q\nstate_region = %q\n", aws_s3_bucket.state.bucket, var.aws_region)
+}

@@ -1,6 +1,8 @@
 # What this stack reads from the stacks applied before it: their outputs in the shared state bucket.
 data "terraform_remote_state" "network" {
   backend = "s3"
+  # The producing stack in this stack\'s environment (its workspace): staging reads staging.
+  workspace = terraform.workspace
 
   config = {
     bucket = var.state_bucket

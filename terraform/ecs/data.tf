@@ -3,6 +3,8 @@
 
 data "terraform_remote_state" "network" {
   backend = "s3"
+  # The producing stack in this stack\'s environment (its workspace): staging reads staging.
+  workspace = terraform.workspace
 
   config = {
     bucket = var.state_bucket
@@ -13,6 +15,8 @@ data "terraform_remote_state" "network" {
 
 data "terraform_remote_state" "database" {
   backend = "s3"
+  # The producing stack in this stack\'s environment (its workspace): staging reads staging.
+  workspace = terraform.workspace
 
   config = {
     bucket = var.state_bucket

@@ -31,6 +31,11 @@ output "ecr_repository_url" {
   value       = aws_ecr_repository.service.repository_url
 }
 
+output "ecr_repository_arn" {
+  description = "ARN of the image repository: in staging, what production's promote_from_ecr_repository_arn names."
+  value       = aws_ecr_repository.service.arn
+}
+
 output "ecr_repository_name" {
   description = "Name of the service's ECR repository."
   value       = aws_ecr_repository.service.name

@@ -1,10 +1,11 @@
 locals {
-  default_tags = {
+  # Environment: only inside an environment (docs/environments.md).
+  default_tags = merge({
     Project   = var.project
     Stack     = "ecs"
     Service   = var.service_name
     ManagedBy = "terraform"
-  }
+  }, var.environment == null ? {} : { Environment = var.environment })
 }
 
 provider "aws" {

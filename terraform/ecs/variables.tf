@@ -12,6 +12,26 @@ variable "project" {
     condition     = can(regex("^[a-z][a-z0-9-]{2,30}[a-z0-9]$", var.project))
     error_message = "project must be 4-32 characters: lowercase letters, digits and hyphens, starting with a letter."
   }
+
+  # In an environment every name carries the environment's name, so two environments live side by
+  # side in one account (docs/environments.md).
+  validation {
+    condition     = var.environment == null || endswith(var.project, "-${coalesce(var.environment, "none")}")
+    error_message = "In an environment, project must end with \"-\" and the environment's name: the names it prefixes carry the environment."
+  }
+}
+
+variable "environment" {
+  description = "Name of the environment (staging, production, ...): the Terraform workspace this stack is applied in, its Environment tag, and the suffix its names carry (docs/environments.md). Null outside an environment, in the default workspace."
+  type        = string
+  default     = null
+
+  # The environment's variables file only applies in its own workspace, and a workspace only with its
+  # own file: a forgotten `terraform workspace select` cannot put staging's values into another state.
+  validation {
+    condition     = var.environment == null ? terraform.workspace == "default" : var.environment == terraform.workspace
+    error_message = "environment must name the selected workspace (now \"${terraform.workspace}\"): select the environment's workspace with `terraform workspace select -or-create NAME` and pass its terraform/environments/NAME file; leave environment unset only in the default workspace."
+  }
 }
 
 variable "aws_region" {
@@ -53,6 +73,13 @@ variable "service_name" {
     # 20 characters keeps every derived name inside AWS limits (target group names: 32).
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.service_name))
     error_message = "service_name must be 3-20 lowercase letters, digits or hyphens, starting with a letter."
+  }
+
+  # In an environment every name carries the environment's name, so two environments live side by
+  # side in one account (docs/environments.md).
+  validation {
+    condition     = var.environment == null || endswith(var.service_name, "-${coalesce(var.environment, "none")}")
+    error_message = "In an environment, service_name must end with \"-\" and the environment's name: the names it prefixes carry the environment."
   }
 }
 
@@ -528,6 +555,12 @@ variable "github_environment" {
   validation {
     condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
     error_message = "github_environment must be an environment name: letters, digits, '.', '_', '-'; no wildcards."
+  }
+
+  # One deploy role per environment: staging's role trusts only jobs in GitHub's "staging" environment.
+  validation {
+    condition     = var.environment == null || var.github_environment == var.environment
+    error_message = "In an environment, github_environment must be the environment's name: its deploy role trusts only that GitHub environment's jobs."
   }
 }
 

@@ -7,6 +7,26 @@ variable "project" {
     condition     = can(regex("^[a-z][a-z0-9-]{2,30}[a-z0-9]$", var.project))
     error_message = "project must be 4-32 characters: lowercase letters, digits and hyphens, starting with a letter."
   }
+
+  # In an environment every name carries the environment's name, so two environments live side by
+  # side in one account (docs/environments.md).
+  validation {
+    condition     = var.environment == null || endswith(var.project, "-${coalesce(var.environment, "none")}")
+    error_message = "In an environment, project must end with \"-\" and the environment's name: the names it prefixes carry the environment."
+  }
+}
+
+variable "environment" {
+  description = "Name of the environment (staging, production, ...): the Terraform workspace this stack is applied in, its Environment tag, and the suffix its names carry (docs/environments.md). Null outside an environment, in the default workspace."
+  type        = string
+  default     = null
+
+  # The environment's variables file only applies in its own workspace, and a workspace only with its
+  # own file: a forgotten `terraform workspace select` cannot put staging's values into another state.
+  validation {
+    condition     = var.environment == null ? terraform.workspace == "default" : var.environment == terraform.workspace
+    error_message = "environment must name the selected workspace (now \"${terraform.workspace}\"): select the environment's workspace with `terraform workspace select -or-create NAME` and pass its terraform/environments/NAME file; leave environment unset only in the default workspace."
+  }
 }
 
 variable "aws_region" {

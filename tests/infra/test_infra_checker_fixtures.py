@@ -40,6 +40,7 @@ CHECKER_CATCHES = {
     "remote_state_cycle": ("references", "network/data.tf", 1, "no order can apply them"),
     "unpinned_provider": ("conventions", "network/versions.tf", 1, 'found "~> 5.0"'),
     "unencrypted_state": ("conventions", "network/versions.tf", 11, "must set encrypt = true"),
+    "remote_state_any_environment": ("conventions", "database/data.tf", 1, "must set workspace = terraform.workspace"),
 }
 
 

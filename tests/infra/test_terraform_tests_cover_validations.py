@@ -1,6 +1,7 @@
 """Every variable validation of every stack is exercised by a terraform test run that expects it to fail.
 
-A stack's tests/*.tftest.hcl must hold at least as many `expect_failures = [var.NAME]` runs for a
+A stack's tests/*.tftest.hcl and tests/environment/*.tftest.hcl (the validations that only an
+environment's workspace can trip) must hold at least as many `expect_failures = [var.NAME]` runs for a
 variable as the variable has validation blocks, so a validation cannot be added, or loosened to
 accept everything, without a test that shows it refusing a bad value.
 """
@@ -21,7 +22,7 @@ STACKS = load_stacks(TERRAFORM)
 @pytest.mark.parametrize("name", sorted(STACKS))
 def test_each_validation_has_an_expected_failure(name):
     stack = STACKS[name]
-    tests = "\n".join(path.read_text() for path in sorted((stack.path / "tests").glob("*.tftest.hcl")))
+    tests = "\n".join(path.read_text() for path in sorted((stack.path / "tests").glob("**/*.tftest.hcl")))
     expected: dict[str, int] = {}
     for entries in re.findall(r"expect_failures\s*=\s*\[([^\]]*)\]", tests):
         for variable in re.findall(r"var\.(\w+)", entries):

@@ -7,8 +7,11 @@
 - the AWS provider sets default_tags; an S3 backend locks with `use_lockfile = true`, and its
   key, when the block names one, is "<stack directory>/terraform.tfstate";
 - every variable has a description and a type, every output a description, every variable is
-  used, and the example tfvars sets only declared, non-sensitive variables, and names no account;
-- a remote-state read uses the S3 backend and a literal "<stack>/terraform.tfstate" key.
+  used, and the example tfvars and each environment's variables file
+  (terraform/environments/<environment>/<stack>.tfvars) set only declared, non-sensitive variables,
+  and name no account;
+- a remote-state read uses the S3 backend, a literal "<stack>/terraform.tfstate" key, and
+  `workspace = terraform.workspace`, so an environment reads its own stacks.
 """
 
 from __future__ import annotations
@@ -99,12 +102,12 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
             fail(block.file, block.line, f'output "{name}" has no description')
 
     variables = stack.variables
-    for example in stack.tfvars_examples:
+    for example in stack.tfvars_examples + stack.environment_files:
         text = example.path.read_text()
         for number, line in enumerate(text.splitlines(), start=1):
             code = line.split("#", 1)[0]
             if "arn:" in code or re.search(r"(?<![0-9])[0-9]{12}(?![0-9])", code):
-                fail(example.path, number, "an example file must hold no ARN or account id (they name one account)")
+                fail(example.path, number, "a committed variables file must hold no ARN or account id (they name one account)")
         for name, attribute in example.attributes.items():
             if name not in variables:
                 fail(example.path, attribute.line, f'"{name}" is not a variable of {stack.name}')
@@ -119,4 +122,7 @@ def check_stack_conventions(stack: Stack) -> list[Finding]:
         key = config.get("key") if isinstance(config, dict) else None
         if not (isinstance(key, str) and STATE_KEY.match(key)):
             fail(block.file, block.line, f'remote state "{name}" needs a literal key "<stack>/terraform.tfstate"')
+        if block.get("workspace") != "${terraform.workspace}":
+            fail(block.file, block.line,
+                 f'remote state "{name}" must set workspace = terraform.workspace: each environment reads its own stacks')
     return findings

@@ -33,6 +33,8 @@ class Stack:
     path: Path
     files: list[ParsedFile]
     tfvars_examples: list[ParsedFile] = field(default_factory=list)
+    # terraform/environments/<environment>/<stack>.tfvars: the committed values of each environment.
+    environment_files: list[ParsedFile] = field(default_factory=list)
 
     @property
     def blocks(self) -> list[Block]:
@@ -96,11 +98,13 @@ class Stack:
 
 
 def load_stack(path: Path | str) -> Stack:
-    """Parse every `.tf` file of one stack directory (and its `*.tfvars.example`)."""
+    """Parse every `.tf` file of one stack directory, its `*.tfvars.example` and its environments'
+    variables files (../environments/*/<stack>.tfvars)."""
     path = Path(path)
     files = [parse_file(tf) for tf in sorted(path.glob("*.tf"))]
     examples = [parse_file(example) for example in sorted(path.glob("*.tfvars.example"))]
-    return Stack(name=path.name, path=path, files=files, tfvars_examples=examples)
+    environments = [parse_file(values) for values in sorted(path.parent.glob(f"environments/*/{path.name}.tfvars"))]
+    return Stack(name=path.name, path=path, files=files, tfvars_examples=examples, environment_files=environments)
 
 
 def discover_stacks(root: Path | str) -> list[Path]:

@@ -5,7 +5,9 @@
    provider version) and `terraform validate`;
 3. per stack, `terraform test`: its tests/*.tftest.hcl. The database stack's tests run the real
    provider against the AWS emulator (Terraform 1.11's mocks refuse its ephemeral password), which
-   this module starts on loopback for them and stops after; the others use mock providers.
+   this module starts on loopback for them and stops after; the others use mock providers;
+4. per stack and per environment (terraform/environments/<name>/<stack>.tfvars), its
+   tests/environment/*.tftest.hcl in that environment's workspace with that file.
 
 Prints one line per step with its figures. A stack's tests are counted by their run blocks, assert
 blocks and expect_failures entries. Without terraform on PATH it fails under CI=true, and says so in
@@ -39,9 +41,12 @@ class TestFileCounts:
     expected_failures: int
 
 
-def count_tests(stack_dir: Path) -> TestFileCounts:
-    """Run blocks, assert blocks and expect_failures entries of tests/*.tftest.hcl."""
-    text = "\n".join(path.read_text() for path in sorted((stack_dir / "tests").glob("*.tftest.hcl")))
+ENVIRONMENT_TESTS = "tests/environment"
+
+
+def count_tests(stack_dir: Path, tests: str = "tests") -> TestFileCounts:
+    """Run blocks, assert blocks and expect_failures entries of the test directory's *.tftest.hcl."""
+    text = "\n".join(path.read_text() for path in sorted((stack_dir / tests).glob("*.tftest.hcl")))
     expected = sum(len(re.findall(r"\bvar\.\w+|\b\w+\.\w+\.\w+", entries))
                    for entries in re.findall(r"expect_failures\s*=\s*\[([^\]]*)\]", text))
     return TestFileCounts(len(re.findall(r'^run "', text, flags=re.MULTILINE)),
@@ -76,30 +81,46 @@ def run_checks(stacks: tuple[str, ...] = STACKS, root: Path = TERRAFORM_ROOT) ->
         print(f"  {stack}: terraform validate: {'valid' if validate.returncode == 0 else 'FAILED'}"
               + ("" if validate.returncode == 0 else f"\n{validate.stderr}"))
         failures += run_stack_tests(stack, directory)
+        for environment in environments(stack, root):
+            failures += run_stack_tests(stack, directory, environment)
     return failures
 
 
-def run_stack_tests(stack: str, directory: Path) -> list[str]:
-    """`terraform test` in one stack, against the emulator where EMULATOR_TESTED says so."""
-    counts = count_tests(directory)
+def environments(stack: str, root: Path = TERRAFORM_ROOT) -> list[str]:
+    """The environments with a variables file for the stack, when the stack has environment tests."""
+    if not (root / stack / ENVIRONMENT_TESTS).is_dir():
+        return []
+    return sorted(path.parent.name for path in (root / "environments").glob(f"*/{stack}.tfvars"))
+
+
+def run_stack_tests(stack: str, directory: Path, environment: str | None = None) -> list[str]:
+    """`terraform test` in one stack, against the emulator where EMULATOR_TESTED says so; with an
+    environment, its tests/environment in that workspace with that environment's variables file."""
+    tests = ENVIRONMENT_TESTS if environment else "tests"
+    label = f"{stack} in {environment}" if environment else stack
+    counts = count_tests(directory, tests)
     if counts.runs == 0:
-        print(f"  {stack}: terraform test: NO TESTS")
-        return [f"{stack}: no tests/*.tftest.hcl"]
+        print(f"  {label}: terraform test: NO TESTS")
+        return [f"{label}: no {tests}/*.tftest.hcl"]
     arguments = ["test", "-no-color"]
+    extra_env: dict[str, str] = {}
+    if environment:
+        arguments += [f"-test-directory={tests}", f"-var-file=../environments/{environment}/{stack}.tfvars"]
+        extra_env["TF_WORKSPACE"] = environment
     if stack in EMULATOR_TESTED:
         with tempfile.TemporaryDirectory(prefix="terraform-test-emulator-") as work, MotoServer(Path(work)) as server:
             result = run_terraform(arguments, directory,
-                                   extra_env=client_environment(server), check=False, timeout=900)
+                                   extra_env=extra_env | client_environment(server), check=False, timeout=900)
         where = "real provider against the AWS emulator"
     else:
-        result = run_terraform(arguments, directory, check=False, timeout=900)
+        result = run_terraform(arguments, directory, extra_env=extra_env, check=False, timeout=900)
         where = "mocked provider"
     passed, failed = _passed(result.stdout)
     ok = result.returncode == 0 and failed == 0 and passed == counts.runs
-    print(f"  {stack}: terraform test ({where}): {passed} of {counts.runs} runs passed, "
+    print(f"  {label}: terraform test ({where}): {passed} of {counts.runs} runs passed, "
           f"{counts.asserts} assertions, {counts.expected_failures} expected failures"
           + ("" if ok else f" FAILED\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"))
-    return [] if ok else [f"{stack}: terraform test: {failed} failed, {passed} of {counts.runs} passed"]
+    return [] if ok else [f"{label}: terraform test: {failed} failed, {passed} of {counts.runs} passed"]
 
 
 def main() -> int:

@@ -59,6 +59,11 @@ run "state_bucket_is_private_versioned_encrypted_and_tls_only" {
     condition     = output.backend_hcl == "bucket     = \"cloud-app-platform-tfstate-123456789012-eu-west-1\"\nregion     = \"eu-west-1\"\nkms_key_id = \"${aws_kms_key.state.arn}\"\n"
     error_message = "backend_hcl must be the shared backend settings the other stacks init with."
   }
+
+  assert {
+    condition     = output.state_tfvars == "state_bucket = \"cloud-app-platform-tfstate-123456789012-eu-west-1\"\nstate_region = \"eu-west-1\"\n"
+    error_message = "state_tfvars must give the database and ecs stacks the bucket and region the state is in."
+  }
 }
 
 # S3 allows 63 characters. The longest project name (32) next to the longest region names used to

@@ -309,3 +309,13 @@ run "state_region_must_be_a_region_name" {
   variables { state_region = "west" }
   expect_failures = [var.state_region]
 }
+
+run "an_environments_file_outside_its_workspace_is_refused" {
+  command = plan
+
+  variables {
+    environment = "staging"
+  }
+
+  expect_failures = [var.environment]
+}

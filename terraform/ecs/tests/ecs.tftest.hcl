@@ -930,3 +930,13 @@ run "oidc_provider_arn_must_be_an_oidc_provider" {
   variables { github_oidc_provider_arn = "arn:aws:iam::123456789012:role/x" }
   expect_failures = [var.github_oidc_provider_arn]
 }
+
+run "an_environments_file_outside_its_workspace_is_refused" {
+  command = plan
+
+  variables {
+    environment = "staging"
+  }
+
+  expect_failures = [var.environment]
+}

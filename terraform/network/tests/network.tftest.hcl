@@ -169,3 +169,13 @@ run "flow_log_retention_must_be_a_cloudwatch_value" {
   variables { flow_log_retention_days = 100 }
   expect_failures = [var.flow_log_retention_days]
 }
+
+run "an_environments_file_outside_its_workspace_is_refused" {
+  command = plan
+
+  variables {
+    environment = "staging"
+  }
+
+  expect_failures = [var.environment]
+}
