@@ -18,6 +18,7 @@ INFRA_DIR := $(ROOT)/terraform
 CHECKOV_FLAGS := --directory $(INFRA_DIR) --framework terraform --skip-download --compact --quiet
 # Where infra-apply-test keeps the copy, the logs, the plans and report.json.
 INFRA_LIFECYCLE_DIR := $(ROOT)/out/infra-lifecycle
+INFRA_LIFECYCLE = $(PY) -m tools.infra.lifecycle_run --work-dir $(INFRA_LIFECYCLE_DIR)/work
 
 .PHONY: infra-check infra-terraform infra-tests infra-lint infra-checkov infra-apply-test infra-apply-start
 
@@ -41,7 +42,7 @@ infra-checkov: checkov-venv
 		$(CHECKOV_VENV)/bin/checkov $(CHECKOV_FLAGS)
 
 infra-apply-test: venv ## Every stack applied, planned again and destroyed against the AWS emulator; plan-level tests
-	@$(ROOT)/scripts/infra-lifecycle.sh finish $(INFRA_LIFECYCLE_DIR) "$(PY)" $$PPID
+	@$(ROOT)/scripts/background-check.sh finish $(INFRA_LIFECYCLE_DIR) $$PPID $(INFRA_LIFECYCLE)
 	@echo "==> pytest tests/infra/plans (the plans the lifecycle kept)"
 	cd $(ROOT) && INFRA_PLANS_DIR=$(INFRA_LIFECYCLE_DIR)/work/run/plans $(PY) -m pytest -q -p no:cacheprovider tests/infra/plans
 
@@ -49,4 +50,4 @@ infra-apply-test: venv ## Every stack applied, planned again and destroyed again
 # waiting on the emulator, and infra-apply-test then collects it. Started by another make, or not at
 # all, infra-apply-test runs it in the foreground.
 infra-apply-start: venv
-	@$(ROOT)/scripts/infra-lifecycle.sh start $(INFRA_LIFECYCLE_DIR) "$(PY)" $$PPID
+	@$(ROOT)/scripts/background-check.sh start $(INFRA_LIFECYCLE_DIR) $$PPID $(INFRA_LIFECYCLE)

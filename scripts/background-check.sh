@@ -1,49 +1,52 @@
 #!/usr/bin/env bash
-# The emulator lifecycle of the Terraform stacks (tools/infra/lifecycle_run.py), started in the
-# background by `make test` and collected later, or run in the foreground.
+# A long check that mostly waits (on the AWS emulator), started in the background by `make test` and
+# collected later, or run in the foreground: the infrastructure lifecycle (tools/infra/lifecycle_run.py)
+# and the platform command's rehearsal (tests/platform/rehearsal.py).
 #
-#   infra-lifecycle.sh start  DIR PYTHON MAKE_PID   start it in the background; DIR/console.log gets
-#                                                    its output
-#   infra-lifecycle.sh finish DIR PYTHON MAKE_PID   wait for the run this make started (at most an
-#                                                    hour), print its output, fail if it failed; with
-#                                                    none, run it here
+#   background-check.sh start  DIR MAKE_PID COMMAND...   start COMMAND in the background;
+#                                                          DIR/console.log gets its output
+#   background-check.sh finish DIR MAKE_PID COMMAND...   wait for the run this make started (at most
+#                                                          an hour), print its output, fail if it
+#                                                          failed; with none, run COMMAND here
 #
 # A background run belongs to the make process that started it (DIR/started-by holds its pid, which
-# make's recipes pass as $$PPID), so a later `make infra-apply-test` never reports an earlier run.
+# make's recipes pass as $$PPID), so a later `make` never reports an earlier run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 WAIT_LIMIT_SECONDS=3600
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 start() {
-  local dir=$1 python=$2 make_pid=$3
+  local dir=$1 make_pid=$2
+  shift 2
   rm -rf "$dir/console.log" "$dir/status" "$dir/started-by"
   mkdir -p "$dir"
   echo "$make_pid" >"$dir/started-by"
-  echo "==> infra lifecycle started in the background (output: $dir/console.log; make infra-apply-test collects it)"
+  echo "==> started in the background: $* (output: $dir/console.log; collected later by make)"
   (
     status=0
-    "$python" -m tools.infra.lifecycle_run --work-dir "$dir/work" >"$dir/console.log" 2>&1 || status=$?
+    "$@" >"$dir/console.log" 2>&1 || status=$?
     echo "$status" >"$dir/status"
   ) </dev/null >/dev/null 2>&1 &
 }
 
 finish() {
-  local dir=$1 python=$2 make_pid=$3
+  local dir=$1 make_pid=$2
+  shift 2
   if [[ ! -f "$dir/started-by" || "$(cat "$dir/started-by")" != "$make_pid" ]]; then
-    echo "==> tools/infra/lifecycle_run.py: the stacks' lifecycle against moto on 127.0.0.1"
-    "$python" -m tools.infra.lifecycle_run --work-dir "$dir/work"
+    echo "==> $*"
+    "$@"
     return
   fi
-  echo "==> infra lifecycle (started in the background by this make test): waiting for it"
+  echo "==> $* (started in the background by this make): waiting for it"
   local waited=0
   while [[ ! -f "$dir/status" ]]; do
     if ((waited >= WAIT_LIMIT_SECONDS)); then
-      echo "infra lifecycle: no result after ${WAIT_LIMIT_SECONDS} s" >&2
+      echo "no result after ${WAIT_LIMIT_SECONDS} s: $*" >&2
       exit 1
     fi
     if ((waited % 60 == 0)); then
@@ -58,8 +61,8 @@ finish() {
 }
 
 case "${1:-}" in
-  start) start "$2" "$3" "$4" ;;
-  finish) finish "$2" "$3" "$4" ;;
+  start) start "${@:2}" ;;
+  finish) finish "${@:2}" ;;
   -h | --help) usage ;;
   *) usage >&2; exit 2 ;;
 esac
