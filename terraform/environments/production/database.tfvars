@@ -1,5 +1,6 @@
-# The production environment's database (terraform workspace "production"; docs/environments.md). state_bucket
-# and state_region come from terraform/backend.hcl on the command line: they name the account.
+# The production environment's database (terraform workspace "production"; docs/environments.md).
+# state_bucket and state_region come from terraform/state.tfvars (the backend stack's
+# state_tfvars output): they name the account.
 
 environment           = "production"
 project               = "cloud-app-platform-production"
@@ -7,4 +8,3 @@ aws_region            = "eu-west-1"
 instance_class        = "db.t4g.micro"
 multi_az              = true
 backup_retention_days = 14
-performance_insights  = true

@@ -1,5 +1,6 @@
-# The production environment's service (terraform workspace "production"; docs/environments.md). state_bucket
-# and state_region come from terraform/backend.hcl on the command line: they name the account.
+# The production environment's service (terraform workspace "production"; docs/environments.md).
+# state_bucket and state_region come from terraform/state.tfvars (the backend stack's
+# state_tfvars output): they name the account.
 
 environment  = "production"
 project      = "cloud-app-platform-production"
@@ -14,8 +15,8 @@ github_environment = "production"
 autoscaling_min_capacity = 2
 autoscaling_max_capacity = 4
 
-# Production deploys the image staging verified, copied by digest from staging's repository: pass
-# staging's ecr_repository_arn output on the command line, as it names the account:
-#   -var promote_from_ecr_repository_arn=<staging's ecr_repository_arn output>
-# In the same account as staging, reuse the GitHub OIDC provider staging created:
-#   -var github_oidc_provider_arn=arn:aws:iam::<account id>:oidc-provider/token.actions.githubusercontent.com
+# Two values name the account, so they are given on the command line, not here (`make up ENV=production
+# PROMOTE_FROM=staging` passes both; docs/environments.md):
+#   promote_from_ecr_repository_arn: staging's ecr_repository_arn output (production deploys the
+#     image staging verified, copied by digest from staging's repository);
+#   github_oidc_provider_arn: the account's GitHub OIDC provider, when staging created it in this account.

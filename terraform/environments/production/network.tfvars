@@ -1,5 +1,5 @@
-# The production environment's network (terraform workspace "production"; docs/environments.md). Non-secret
-# values only: this file is committed, and every name below carries the environment.
+# The production environment's network (terraform workspace "production"; docs/environments.md).
+# Non-secret values only: this file is committed, and every name below carries the environment.
 
 environment = "production"
 project     = "cloud-app-platform-production"

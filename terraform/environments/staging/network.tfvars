@@ -1,5 +1,5 @@
-# The staging environment's network (terraform workspace "staging"; docs/environments.md). Non-secret
-# values only: this file is committed, and every name below carries the environment.
+# The staging environment's network (terraform workspace "staging"; docs/environments.md).
+# Non-secret values only: this file is committed, and every name below carries the environment.
 
 environment = "staging"
 project     = "cloud-app-platform-staging"
