@@ -72,7 +72,9 @@ class MotoServer:
     the way it must on AWS. Clients trust the certificate through AWS_CA_BUNDLE (client_environment).
     """
 
-    def __init__(self, work_dir: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, work_dir: Path, extra_env: dict[str, str] | None = None, command: list[str] | None = None):
+        """COMMAND runs the server in moto_server's place (it takes moto_server's arguments)."""
+        self.command = command or [str(moto_server_binary())]
         self.log_path = work_dir / "moto.log"
         self.certificate, self._key = make_loopback_certificate(work_dir)
         self.port = free_port()
@@ -85,7 +87,7 @@ class MotoServer:
         environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **self._extra_env}
         with open(self.log_path, "wb") as sink:
             self._process = subprocess.Popen(
-                [str(moto_server_binary()), "-H", "127.0.0.1", "-p", str(self.port),
+                [*self.command, "-H", "127.0.0.1", "-p", str(self.port),
                  "-c", str(self.certificate), "-k", str(self._key)],
                 stdout=sink, stderr=subprocess.STDOUT, env=environment,
             )  # fmt: skip
