@@ -86,9 +86,12 @@ class Run:
         self.name = name
         self.lines: list[str] = []
         self.log = log
+        # As from a terminal: SIGINT at its default, which a background job (make test starts the
+        # rehearsal as one) would otherwise pass on as ignored, and Python would then never see Ctrl-C.
         self.process = subprocess.Popen([sys.executable, "-m", "tests.platform.launch", *arguments], cwd=ROOT,
                                         env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
