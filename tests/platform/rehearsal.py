@@ -41,6 +41,7 @@ import boto3
 
 from tools.infra.emulator import MotoServer, client_environment, copy_for_emulator, free_port
 from tools.infra.terraform_cli import ROOT, terraform_environment
+from tools.platform.stand_ins import database_from_url
 
 ENVIRONMENTS = ("staging", "production")
 ZONE_NAME = "example.org"
@@ -164,12 +165,18 @@ def verify_up(aws: dict[str, object], postgres_url: str) -> dict[str, object]:
         found[environment] = {"cluster": name, "image": image.rsplit("/", 1)[-1], "key secret": secret}
     images = {found[environment]["image"].split("@")[1] for environment in ENVIRONMENTS}
     check(len(images) == 1, f"production does not run staging's digest: {images}")
+    database = database_from_url(postgres_url)
     for environment in ENVIRONMENTS:
-        roles = subprocess.run(["psql", postgres_url.replace("/postgres", f"/orders_{environment}"), "-tAc",
-                                "SELECT string_agg(rolname, ',' ORDER BY rolname) FROM pg_roles WHERE rolname LIKE 'orders%'"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        check("orders_service" in roles, f"orders_{environment} has no service roles: {roles!r}")
-        found[environment]["database roles"] = roles
+        # The password goes by environment, never on a command line that an error would print.
+        answer = subprocess.run(["psql", "-h", database.host, "-p", str(database.port), "-U", database.user,
+                                 "-d", f"orders_{environment}", "-tAc",
+                                 "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace "
+                                 "WHERE pg_get_userbyid(nspowner) LIKE 'orders%'"],
+                                env={**os.environ, "PGPASSWORD": database.password}, capture_output=True, text=True)
+        check(answer.returncode == 0, f"psql on orders_{environment}: {answer.stderr.strip()}")
+        schemas = answer.stdout.strip()
+        check("orders_service" in schemas, f"orders_{environment} has no schema owned by the service's roles: {schemas!r}")
+        found[environment]["service schema"] = schemas
     return found
 
 
@@ -293,8 +300,8 @@ def main() -> int:
                 check(code == 0, f"down {run.name} exited {code}")
             report["down"] = {run.name: run.step_times() for run in downs}
             report["left by down"] = verify_down(aws)
-    except RehearsalFailed as failed:
-        report["failed"] = str(failed)
+    except (RehearsalFailed, OSError, subprocess.SubprocessError, KeyError) as failed:
+        report["failed"] = f"{type(failed).__name__}: {failed}"
         print(f"platform rehearsal FAILED: {failed}", flush=True)
         return 1
     finally:
