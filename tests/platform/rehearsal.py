@@ -3,6 +3,8 @@
 From an empty (emulated) account to two deployed environments side by side and back, with the
 command a user runs (tools/platform, started as a process through tests/platform/launch.py):
 
+0. `up staging --plan` on the empty account: the backend stack's plan, the later stacks named as
+   not plannable yet, and no bucket created;
 1. `up staging`, interrupted (SIGINT to its process group, as Ctrl-C sends) while the database stack
    is being applied; it must stop with its "run the same command again" line;
 2. `up staging` again: it must skip what exists and finish; once staging's ecs stack exists,
@@ -243,7 +245,7 @@ def main() -> int:
             client = client_environment(server)
             aws = {name: boto3.client(name, region_name="eu-west-1", endpoint_url=server.url, verify=str(server.certificate),
                                       aws_access_key_id="test", aws_secret_access_key="test")
-                   for name in ("ecs", "iam", "secretsmanager", "rds", "ec2", "route53")}
+                   for name in ("ecs", "iam", "secretsmanager", "rds", "ec2", "route53", "s3")}
             zone = aws["route53"].create_hosted_zone(Name=ZONE_NAME, CallerReference=f"rehearsal-{time.time()}")
             zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
             root = prepare_root(work, server.url, zone_id)
@@ -254,6 +256,16 @@ def main() -> int:
 
             def launch(name: str, *command: str) -> Run:
                 return Run(name, ["--terraform-root", str(root), *command], environment, log)
+
+            print("==> up staging --plan on the empty account: plans, and nothing applied", flush=True)
+            planned = launch("staging", "up", "staging", "--plan")
+            check(planned.finish() == 0, "up staging --plan did not finish")
+            planned.wait_for_line(r"^nothing was applied\.$")
+            backend_plan = planned.wait_for_line(r"^\[1/4\] plan backend: Plan: \d+ to add")
+            buckets = aws["s3"].list_buckets()["Buckets"]
+            check(not buckets, f"--plan created buckets: {buckets}")
+            report["plan only"] = {"backend": backend_plan, "buckets afterwards": len(buckets),
+                                   "later stacks": [line for line in planned.lines if "not planned:" in line and line.startswith("[")]}
 
             print("==> up staging, interrupted while the database stack is applied", flush=True)
             first = launch("staging", "up", "staging", "--image", arguments.image)
