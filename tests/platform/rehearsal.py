@@ -133,11 +133,21 @@ class Run:
         return [line.strip() for line in self.lines if re.match(r"\s+\d+\. ", line)]
 
 
+def service_role(environment: str) -> str:
+    """The service's group role in ENVIRONMENT's rehearsal database."""
+    return f"rehearsal_{environment}"
+
+
 def prepare_root(work: Path, url: str, zone_id: str) -> Path:
     """The stacks with the emulator's override files, the committed environments, and a domain each."""
     root = copy_for_emulator(work, url, ROOT)
     shutil.copytree(ROOT / "terraform" / "environments", root / "environments", dirs_exist_ok=True)
     for environment in ENVIRONMENTS:
+        # PostgreSQL roles belong to the whole server, which the rehearsal shares with the service
+        # tests (they use orders_service): each environment's roles get a name of their own.
+        with open(root / "environments" / environment / "database.tfvars", "a") as values:
+            values.write(f'\n# The rehearsal: roles of their own on the shared local PostgreSQL\n'
+                         f'service_username = "{service_role(environment)}"\n')
         with open(root / "environments" / environment / "ecs.tfvars", "a") as values:
             values.write(f'\n# The rehearsal: the owner\'s domain, in place of CloudFront (not emulated)\n'
                          f'entry_point     = "load_balancer"\ndomain_name     = "{environment}.api.{ZONE_NAME}"\n'
@@ -173,11 +183,12 @@ def verify_up(aws: dict[str, object], postgres_url: str) -> dict[str, object]:
         answer = subprocess.run(["psql", "-h", database.host, "-p", str(database.port), "-U", database.user,
                                  "-d", f"orders_{environment}", "-tAc",
                                  "SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace "
-                                 "WHERE pg_get_userbyid(nspowner) LIKE 'orders%'"],
+                                 f"WHERE pg_get_userbyid(nspowner) = '{service_role(environment)}'"],
                                 env={**os.environ, "PGPASSWORD": database.password}, capture_output=True, text=True)
         check(answer.returncode == 0, f"psql on orders_{environment}: {answer.stderr.strip()}")
         schemas = answer.stdout.strip()
-        check("orders_service" in schemas, f"orders_{environment} has no schema owned by the service's roles: {schemas!r}")
+        check(service_role(environment) in schemas.split(","),
+              f"orders_{environment} has no schema {service_role(environment)} owned by the service's role: {schemas!r}")
         found[environment]["service schema"] = schemas
     return found
 
