@@ -33,6 +33,7 @@ class EmulatedTerraform(Terraform):
         self._targets: dict[str, list[str]] = {}
 
     def extra_arguments(self, stack: str) -> list[str]:
+        """-target for every resource the emulator can apply (cached per stack)."""
         if stack not in self._targets:
             gaps = set(self.gaps.not_emulated.get(stack, {}))
             if not gaps:
@@ -45,6 +46,7 @@ class EmulatedTerraform(Terraform):
         return self._targets[stack]
 
     def apply(self, stack: str, variables: dict[str, object] | None = None) -> str:
+        """Apply what the emulator can, then write every output with a refresh-only apply."""
         summary = super().apply(stack, variables)
         if self.extra_arguments(stack):
             self.run(stack, ["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color",
@@ -53,6 +55,7 @@ class EmulatedTerraform(Terraform):
 
 
 def emulated_parts(terraform: Terraform, runner: Runner) -> Parts:
+    """The platform command's parts for the rehearsal: Terraform within the emulator's reach, the stand-ins."""
     emulated = EmulatedTerraform(terraform.root, terraform.environment, runner, terraform.binary)
     aws = Aws(runner, [os.path.join(os.path.dirname(sys.executable), "aws")])
     registry = LocalRegistry(os.environ["PLATFORM_REGISTRY"], runner)

@@ -57,6 +57,7 @@ class RehearsalFailed(Exception):
 
 
 def check(condition: bool, message: str) -> None:
+    """Raise RehearsalFailed with MESSAGE unless CONDITION holds."""
     if not condition:
         raise RehearsalFailed(message)
 
@@ -78,6 +79,7 @@ class Registry:
             time.sleep(0.2)
 
     def stop(self) -> None:
+        """Stop the registry."""
         self.process.terminate()
         self.process.wait(timeout=10)
 
@@ -107,6 +109,7 @@ class Run:
                 print(f"  [{self.name}] {line}", flush=True)
 
     def wait_for_line(self, pattern: str, timeout: float = RUN_TIMEOUT_SECONDS) -> str:
+        """The first line the command printed that matches PATTERN, waiting up to TIMEOUT seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in list(self.lines):
@@ -118,9 +121,11 @@ class Run:
         raise RehearsalFailed(f"{self.name} did not print /{pattern}/ within {timeout:.0f} s")
 
     def interrupt(self) -> None:
+        """SIGINT to the command's whole process group, as Ctrl-C in a terminal sends it."""
         os.killpg(self.process.pid, signal.SIGINT)
 
     def finish(self, timeout: float = RUN_TIMEOUT_SECONDS) -> int:
+        """Wait for the command to end; its exit status."""
         try:
             code = self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -130,6 +135,7 @@ class Run:
         return code
 
     def step_times(self) -> list[str]:
+        """The lines of the command's closing table: each step, its seconds and what it did."""
         return [line.strip() for line in self.lines if re.match(r"\s+\d+\. ", line)]
 
 
@@ -219,6 +225,7 @@ def verify_github(aws: dict[str, object], record: Path, work: Path, root: Path) 
 
 
 def verify_down(aws: dict[str, object]) -> dict[str, object]:
+    """What the two teardowns must have left: no cluster, instance or VPC, and each final snapshot."""
     ecs, rds, ec2 = aws["ecs"], aws["rds"], aws["ec2"]
     active = [cluster["clusterName"] for cluster in ecs.describe_clusters(clusters=ecs.list_clusters()["clusterArns"])["clusters"]
               if cluster["status"] == "ACTIVE"] if ecs.list_clusters()["clusterArns"] else []
@@ -235,6 +242,7 @@ def verify_down(aws: dict[str, object]) -> dict[str, object]:
 
 
 def main() -> int:
+    """Run the rehearsal; 0 when everything held, 1 on the first thing that did not."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", required=True, help="the service image the first deploy pushes")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "out" / "platform-rehearsal")

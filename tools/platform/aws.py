@@ -41,6 +41,7 @@ class Aws:
                                input_text=input_text, label=f"aws-{arguments[0]}-{arguments[1]}").stdout
 
     def caller(self) -> Caller:
+        """The account and identity of the credentials in use (sts get-caller-identity)."""
         answer = json.loads(self.call("sts", "get-caller-identity"))
         return Caller(answer["Account"], answer["Arn"])
 
@@ -64,6 +65,7 @@ class Aws:
         return definition["containerDefinitions"][0]["image"]
 
     def secret_exists(self, name: str) -> bool:
+        """Whether Secrets Manager has a secret of that name."""
         try:
             self.call("secretsmanager", "describe-secret", "--secret-id", name)
             return True
@@ -96,6 +98,7 @@ class EcrImages:
         return answer["imageDetails"][0]["imageDigest"]
 
     def login(self, repository_url: str) -> None:
+        """docker login to the repository's registry with an ECR token."""
         password = self.aws.runner.run([*self.aws.command, "ecr", "get-login-password"], label="aws-ecr-login").stdout
         self.runner.run([*self.docker, "login", "--username", "AWS", "--password-stdin", repository_url.split("/")[0]],
                         input_text=password, label="docker-login")
@@ -134,6 +137,7 @@ class BuildSpec:
     revision: str
 
     def command(self, docker: list[str], reference: str) -> list[str]:
+        """The docker buildx command that builds the image for the platform and pushes it as REFERENCE."""
         return [*docker, "buildx", "build", "--platform", self.platform, "--provenance=false", "--sbom=false",
                 "--build-arg", f"VERSION={self.revision}", "--build-arg", f"REVISION={self.revision}",
                 "--tag", reference, "--push", self.context]
@@ -184,6 +188,7 @@ class EcsService:
         self.aws = aws
 
     def wait_stable(self, outputs: dict[str, object]) -> str:
+        """Wait until ECS reports the service stable (its tasks running the deployed revision)."""
         self.aws.runner.run([*self.aws.command, "ecs", "wait", "services-stable", "--cluster", str(outputs["cluster_name"]),
                              "--services", str(outputs["service_name"])], label="aws-ecs-wait", timeout=1800)
         return "ECS reports the service stable"

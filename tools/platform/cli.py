@@ -23,6 +23,7 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line: up, github or down, an environment, and their options."""
     parser = argparse.ArgumentParser(prog="python3 -m tools.platform",
                                      description="Bring an environment up from nothing, or take it down.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -59,6 +60,7 @@ def real_parts(terraform: Terraform, runner: Runner) -> Parts:
 
 
 def prerequisites(arguments: argparse.Namespace, parts: Parts, runner: Runner) -> Checks:
+    """Every prerequisite of the command, checked before anything changes."""
     checks = Checks()
     root = parts.terraform.root
     check_environment_files(checks, root, arguments.environment)
@@ -77,6 +79,7 @@ def prerequisites(arguments: argparse.Namespace, parts: Parts, runner: Runner) -
 def main(argv: list[str] | None = None,
          make_parts: Callable[[Terraform, Runner], Parts] = real_parts,
          print_line: Callable[[str], None] = print) -> int:
+    """Run the platform command; 0 when done, 1 when a step failed, 2 when a prerequisite is missing, 130 when interrupted."""
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     root: Path = arguments.terraform_root
     runner = Runner(REPOSITORY / "out" / "platform" / arguments.environment)

@@ -42,10 +42,12 @@ class GitHubSettings:
         self.key_secret = key_secret
 
     def variable(self, name: str, value: object, environment: str | None) -> None:
+        """gh variable set NAME, on the environment (or on the repository when ENVIRONMENT is None)."""
         scope = ["--env", environment] if environment else []
         self.runner.run([*self.gh, "variable", "set", name, *scope, "--body", str(value)], label=f"gh-variable-{name}")
 
     def apply(self, promote_from: str | None) -> str:
+        """Set every variable and the secret; one line saying what was set."""
         environment = self.terraform.environment
         outputs = self.terraform.outputs("ecs")
         missing = [output for output in ENVIRONMENT_VARIABLES.values() if outputs.get(output) in (None, "")]

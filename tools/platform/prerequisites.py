@@ -27,13 +27,16 @@ class Checks:
     warnings: list[str] = field(default_factory=list)
 
     def ok(self, line: str) -> None:
+        """A prerequisite that is met."""
         self.lines.append(f"  ok    {line}")
 
     def fail(self, line: str) -> None:
+        """A prerequisite that is not met: the run stops before changing anything."""
         self.failures.append(line)
         self.lines.append(f"  FAIL  {line}")
 
     def warn(self, line: str) -> None:
+        """Something worth knowing that does not stop the run."""
         self.warnings.append(line)
         self.lines.append(f"  warn  {line}")
 
@@ -50,6 +53,7 @@ def committed_value(path: Path, name: str) -> str | None:
 
 
 def check_environment_files(checks: Checks, root: Path, environment: str) -> None:
+    """The environment's three committed files exist, and name a repository other than the example's."""
     directory = root / "environments" / environment
     missing = [stack for stack in ("network", "database", "ecs") if not (directory / f"{stack}.tfvars").exists()]
     if missing:
@@ -64,6 +68,7 @@ def check_environment_files(checks: Checks, root: Path, environment: str) -> Non
 
 
 def check_terraform(checks: Checks, runner: Runner, binary: str) -> None:
+    """Terraform is on PATH, at 1.11 or newer."""
     if not shutil.which(binary):
         checks.fail("terraform is not on PATH: install Terraform >= 1.11 (developer.hashicorp.com/terraform/install)")
         return
@@ -76,6 +81,7 @@ def check_terraform(checks: Checks, runner: Runner, binary: str) -> None:
 
 
 def check_aws(checks: Checks, aws: Aws) -> None:
+    """The AWS CLI has credentials; the account and identity they belong to are printed."""
     try:
         caller = aws.caller()
     except (CommandFailed, FileNotFoundError) as failed:

@@ -43,9 +43,11 @@ class LocalRegistry:
         self.name = f"stand-in for ECR: the local registry {address} (docker-registry)"
 
     def local_reference(self, repository_url: str) -> str:
+        """The local registry's name for an ECR repository URL (its repository name kept)."""
         return f"{self.address}/{repository_url.split('/', 1)[1]}"
 
     def digest(self, repository_url: str, tag: str) -> str | None:
+        """The digest the tag names in the local registry, or None."""
         name = repository_url.split("/", 1)[1]
         request = urllib.request.Request(f"http://{self.address}/v2/{name}/manifests/{tag}", method="HEAD",
                                          headers={"Accept": MANIFEST_TYPES})
@@ -58,6 +60,7 @@ class LocalRegistry:
             raise
 
     def push(self, repository_url: str, tag: str, local_image: str | None, build: BuildSpec | None) -> str:
+        """Push the local image under TAG to the local registry; its digest."""
         if not local_image:
             raise StepFailed("the local registry stand-in pushes a local image: pass --image")
         reference = f"{self.local_reference(repository_url)}:{tag}"
@@ -76,6 +79,7 @@ class LocalDatabase:
     psql: str = "psql"
 
     def ensure(self, runner: Runner, name: str) -> None:
+        """Create the environment's database on the local server unless it exists."""
         exists = runner.run([self.psql, "-h", self.host, "-p", str(self.port), "-U", self.user, "-d", "postgres",
                              "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
                             env={"PGPASSWORD": self.password}, label="psql-database").stdout.strip()
@@ -108,6 +112,7 @@ class LocalAdminTask:
         return json.loads(value)[field] if field else value
 
     def run(self, outputs: dict[str, object], command: str | None = None) -> str:
+        """Run the admin container (its default command, or COMMAND as its shell line); what it ended with."""
         definition = json.loads(self.aws.call("ecs", "describe-task-definition", "--task-definition",
                                               str(outputs["admin_task_family"])))["taskDefinition"]
         container = definition["containerDefinitions"][0]
@@ -151,6 +156,7 @@ class ServiceCheck:
         self.aws = aws
 
     def wait_stable(self, outputs: dict[str, object]) -> str:
+        """Check that the service's task definition names a deployed digest."""
         image = self.aws.service_image(outputs)
         if image is None or "@sha256:" not in image:
             raise StepFailed(f"the service's task definition names {image}, not a deployed digest")

@@ -33,6 +33,7 @@ class Progress:
     done: list[tuple[str, str, float]] = field(default_factory=list)
 
     def step(self, name: str, action: Callable[[], str]) -> str:
+        """Run one step, printing its start, then what it did and how long it took."""
         number = len(self.done) + 1
         self.print_line(f"[{number}/{self.total}] {name} ...")
         started = time.monotonic()
@@ -43,6 +44,7 @@ class Progress:
         return result
 
     def table(self) -> str:
+        """Every step done so far, with its seconds and what it did, and the total."""
         rows = [f"  {index:>2}. {name:<34} {seconds:>6.0f} s  {result}"
                 for index, (name, result, seconds) in enumerate(self.done, start=1)]
         return "\n".join(rows + [f"      {'total':<34} {sum(s for _, _, s in self.done):>6.0f} s"])
@@ -84,9 +86,11 @@ class Up:
 
     @property
     def terraform(self) -> Terraform:
+        """The Terraform runner of the environment."""
         return self.parts.terraform
 
     def run(self) -> dict[str, object]:
+        """Take every step of `up` in order; the ecs stack's outputs at the end."""
         steps = [self.backend, self.network, self.database, self.ecs_first_apply, self.image, self.deploy,
                  self.database_roles, self.first_key]
         for name, step in zip(self.STEPS, steps):
@@ -96,6 +100,7 @@ class Up:
     # --- Terraform stacks ----------------------------------------------------------------------------
 
     def backend(self) -> str:
+        """The account's state bucket: applied the first time, and backend.hcl and state.tfvars written."""
         root = self.terraform.root
         outputs = self.terraform.outputs("backend") if (root / "backend" / "terraform.tfstate").exists() else {}
         if outputs.get("backend_hcl"):
@@ -109,9 +114,11 @@ class Up:
         return found
 
     def network(self) -> str:
+        """Apply the network stack in the environment."""
         return self.terraform.apply("network")
 
     def database(self) -> str:
+        """Apply the database stack in the environment."""
         return self.terraform.apply("database")
 
     def ecs_variables(self, **extra: object) -> dict[str, object]:
@@ -119,6 +126,7 @@ class Up:
         return {**ecs_account_variables(self.terraform, self.parts.aws, self.options.promote_from), **extra}
 
     def ecs_first_apply(self) -> str:
+        """Create the service with no tasks (service_bootstrap), unless it exists."""
         if SERVICE_ADDRESS in self.terraform.state_list("ecs"):
             return "already applied: the service exists"
         return self.terraform.apply("ecs", self.ecs_variables(service_bootstrap=True))
@@ -131,6 +139,7 @@ class Up:
         return None if image is None or image.endswith(f":{BOOTSTRAP_IMAGE_TAG}") else image
 
     def image(self) -> str:
+        """The first image in the environment's repository: reused when the commit's tag is there, pushed otherwise."""
         live = self.live_image()
         if live:
             return f"the service runs {live} already: nothing to push (later releases come from the pipeline)"
@@ -147,6 +156,7 @@ class Up:
     def deploy(self) -> str:
         # Only the first deploy names the image; afterwards Terraform follows the image the service runs,
         # so a rerun never rolls back what the pipeline deployed since.
+        """Apply ecs with the first image's digest and wait for the service."""
         summary = self.terraform.apply("ecs", self.ecs_variables(**({"image": self.digest} if self.digest else {})))
         waited = self.parts.service.wait_stable(self.terraform.outputs("ecs"))
         return f"{summary}; {waited}"
@@ -154,6 +164,7 @@ class Up:
     # --- Inside the database and the service -----------------------------------------------------------
 
     def database_roles(self) -> str:
+        """Run the admin task's default command, admin bootstrap-database."""
         return f"admin bootstrap-database on {self.parts.admin.name}: {self.parts.admin.run(self.terraform.outputs('ecs'))}"
 
     def key_secret(self) -> str:
@@ -161,6 +172,7 @@ class Up:
         return f"{_project(self.terraform)}/api-keys/{FIRST_KEY_CUSTOMER}"
 
     def first_key(self) -> str:
+        """Create the smoke test's API key into Secrets Manager, unless its secret exists."""
         secret = self.key_secret()
         if self.parts.aws.secret_exists(secret):
             return f"already stored in Secrets Manager as {secret}"
@@ -207,6 +219,7 @@ class PlanOnly:
         self.plans: dict[str, str] = {}
 
     def run(self) -> dict[str, str]:
+        """Plan each stack that can be planned; the plans by stack."""
         root = self.terraform.root
         applied = {"backend": (root / "backend.hcl").exists() and (root / "state.tfvars").exists()}
         if not applied["backend"]:
@@ -246,11 +259,13 @@ class Down:
         self.kept: dict[str, object] = {}
 
     def run(self) -> dict[str, object]:
+        """Take every step of `down` in order; what was kept on purpose."""
         for name, step in zip(self.STEPS, (self.ecs, self.database, self.network, self.workspaces)):
             self.progress.step(name, step)
         return self.kept
 
     def ecs(self) -> str:
+        """Tear the ecs stack down: deletion protection off, then destroy."""
         if not self.terraform.state_list("ecs"):
             return "nothing in state"
         # The same account values as the apply that made it, so the teardown's apply changes only
@@ -260,6 +275,7 @@ class Down:
         return self.terraform.destroy("ecs", variables)
 
     def database(self) -> str:
+        """Tear the database stack down, keeping its final snapshot and key unless the data may go."""
         resources = self.terraform.state_list("database")
         if not resources:
             return "nothing in state"
@@ -275,11 +291,13 @@ class Down:
         return f"{summary}; kept: final snapshot {self.kept['final snapshot']} and its key"
 
     def network(self) -> str:
+        """Destroy the network stack."""
         if not self.terraform.state_list("network"):
             return "nothing in state"
         return self.terraform.destroy("network")
 
     def workspaces(self) -> str:
+        """Delete the environment's now empty workspace in each stack."""
         for stack in ("ecs", "database", "network"):
             self.terraform.delete_workspace(stack)
         return f"workspace {self.terraform.environment} deleted in ecs, database, network"
