@@ -169,7 +169,7 @@ def _s3_client_settings(url: str) -> dict[str, object]:
     }
 
 
-def _provider_override(url: str, alias: str | None) -> list[str]:
+def provider_override(url: str, alias: str | None) -> list[str]:
     """One `provider "aws"` override block (for the stack's default or one aliased configuration)."""
     endpoints = "\n".join(f"    {name} = {json.dumps(url)}" for name in EMULATED_ENDPOINTS)
     return [
@@ -195,14 +195,14 @@ def override_text(stack_dir: Path, url: str) -> str:
     remote-state blocks. Every provider configuration, aliased ones too (a second region), gets the
     emulator's endpoints: a configuration left out would call AWS itself."""
     parts = ["# Written by tools/infra/emulator.py for a run against the AWS emulator; never part of the stack."]
-    parts += _provider_override(url, None)
+    parts += provider_override(url, None)
     s3_settings = _s3_client_settings(url)
     for file in sorted(stack_dir.glob("*.tf")):
         if file.name == OVERRIDE_FILE:
             continue
         for block in parse_file(file).blocks:
             if block.type == "provider" and block.labels == ["aws"] and block.get("alias"):
-                parts += _provider_override(url, str(block.get("alias")))
+                parts += provider_override(url, str(block.get("alias")))
             if block.type == "terraform":
                 for backend in block.children("backend"):
                     settings = {name: attribute.value for name, attribute in backend.attributes.items()}

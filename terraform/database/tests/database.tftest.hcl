@@ -174,7 +174,7 @@ run "major_upgrade_keeps_the_old_parameter_group" {
   }
 
   assert {
-    condition     = toset(keys(aws_db_parameter_group.postgres)) == toset(["16", "17"]) && aws_db_parameter_group.postgres["16"].family == "postgres16"
+    condition     = toset(keys(aws_db_parameter_group.postgres)) == toset(["16", "17"]) && try(aws_db_parameter_group.postgres["16"].family, null) == "postgres16"
     error_message = "During a major upgrade the group of the version being left must stay."
   }
 }
