@@ -1,4 +1,4 @@
-package import OrdersCore
+import OrdersCore
 
 extension StoreConfiguration {
     /// The PostgreSQL settings the service reads: any of them set means the operator meant PostgreSQL.

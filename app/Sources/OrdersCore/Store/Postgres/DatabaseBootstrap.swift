@@ -80,7 +80,7 @@ package enum DatabaseBootstrap {
         var settings = master
         settings.user = login.name
         settings.password = login.password
-        try await withClient(settings: settings, logger: logger) { client in
+        _ = try await withClient(settings: settings, logger: logger) { client in
             try await client.query("SELECT 1", logger: logger)
         }
     }

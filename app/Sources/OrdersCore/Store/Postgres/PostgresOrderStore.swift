@@ -98,9 +98,6 @@ final class PostgresOrderStore: OrderStore, APIKeyStore {
         return String(describing: type(of: error))
     }
 
-    private static let orderColumns: String =
-        "sequence, id, customer_id, currency, items::text, total_cents, status, created_at, request_fingerprint"
-
     /// Inserts the order or finds the one its idempotency key created. Concurrent requests with one key
     /// meet at the unique index: the second waits for the first to commit, inserts nothing, then reads it.
     func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
@@ -140,24 +137,12 @@ final class PostgresOrderStore: OrderStore, APIKeyStore {
     func order(id: String, customerID: String?) async throws -> Order? {
         guard let uuid = UUID(uuidString: id) else { return nil }
         return try await perform("read order") { client in
-            let rows: PostgresRowSequence
-            if let customerID {
-                rows = try await client.query(
-                    """
-                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
-                           request_fingerprint
-                    FROM orders WHERE id = \(uuid) AND customer_id = \(customerID)
-                    """
-                )
-            } else {
-                rows = try await client.query(
-                    """
-                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
-                           request_fingerprint
-                    FROM orders WHERE id = \(uuid)
-                    """
-                )
-            }
+            let rows =
+                if let customerID {
+                    try await client.execute(PostgresOrderReads.CustomerByID(id: uuid, customerID: customerID))
+                } else {
+                    try await client.execute(PostgresOrderReads.ByID(id: uuid))
+                }
             return try await Self.orders(from: rows).first?.order()
         }
     }
@@ -166,49 +151,29 @@ final class PostgresOrderStore: OrderStore, APIKeyStore {
     func orders(customerID: String?, limit: Int, olderThan sequence: Int64?) async throws -> [Order] {
         let before = sequence ?? Int64.max
         return try await perform("list orders") { client in
-            let rows: PostgresRowSequence
-            if let customerID {
-                rows = try await client.query(
-                    """
-                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
-                           request_fingerprint
-                    FROM orders WHERE customer_id = \(customerID) AND sequence < \(before)
-                    ORDER BY sequence DESC LIMIT \(limit)
-                    """
-                )
-            } else {
-                rows = try await client.query(
-                    """
-                    SELECT sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
-                           request_fingerprint
-                    FROM orders WHERE sequence < \(before)
-                    ORDER BY sequence DESC LIMIT \(limit)
-                    """
-                )
-            }
+            let rows =
+                if let customerID {
+                    try await client.execute(
+                        PostgresOrderReads.CustomerPage(customerID: customerID, before: before, limit: Int64(limit))
+                    )
+                } else {
+                    try await client.execute(PostgresOrderReads.Page(before: before, limit: Int64(limit)))
+                }
             return try await Self.orders(from: rows).map { try $0.order() }
         }
     }
 
+    private static func orders(
+        from rows: AsyncThrowingMapSequence<PostgresRowSequence, PostgresOrderReads.Row>
+    ) async throws -> [StoredOrder] {
+        var result: [StoredOrder] = []
+        for try await row in rows { result.append(StoredOrder(row)) }
+        return result
+    }
+
     private static func orders(from rows: PostgresRowSequence) async throws -> [StoredOrder] {
         var result: [StoredOrder] = []
-        for try await (sequence, id, customerID, currency, items, total, status, createdAt, fingerprint) in rows.decode(
-            (Int64, UUID, String, String, String, Int64, String, Date, String?).self
-        ) {
-            result.append(
-                StoredOrder(
-                    sequence: sequence,
-                    id: id.uuidString.lowercased(),
-                    customerID: customerID,
-                    currency: currency,
-                    items: items,
-                    totalCents: total,
-                    status: status,
-                    createdAtMilliseconds: Int64((createdAt.timeIntervalSince1970 * 1000).rounded()),
-                    requestFingerprint: fingerprint
-                )
-            )
-        }
+        for try await row in rows.decode(PostgresOrderReads.Row.self) { result.append(StoredOrder(row)) }
         return result
     }
 }
