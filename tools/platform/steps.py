@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from tools.platform.aws import Aws, BuildSpec, StepFailed
+from tools.platform.prerequisites import committed_value
 from tools.platform.terraform import Terraform, plan_summary
 
 # The first API key: the one the deploy workflow's smoke test uses (docs/deploy.md, step 6).
@@ -202,11 +203,10 @@ def ecs_account_variables(terraform: Terraform, aws: Aws, promote_from: str | No
 
 def _project(terraform: Terraform) -> str:
     """The environment's project, as its committed ecs file sets it."""
-    for line in terraform.variables_file("ecs").read_text().splitlines():
-        name, _, value = line.partition("=")
-        if name.strip() == "project":
-            return value.split("#")[0].strip().strip('"')
-    raise StepFailed(f"{terraform.variables_file('ecs')} sets no project")
+    project = committed_value(terraform.variables_file("ecs"), "project")
+    if project is None:
+        raise StepFailed(f"{terraform.variables_file('ecs')} sets no project")
+    return project
 
 
 class PlanOnly:
