@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import load, seed  # noqa: E402
-from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E402
+from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service, peak_rss_kib  # noqa: E402
 
 # workload id -> (wrk script, path), as `make bench` drives them
 WORKLOADS = {workload[0]: (workload[3], workload[4]) for workload in [load.HEALTH, *load.ORDERS]}
@@ -52,6 +52,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=12, help="length of the load (the profile takes the middle)")
     parser.add_argument("--no-perf", action="store_true", help="CPU time per request only, no profile")
     parser.add_argument("--out", type=Path, default=ROOT / "out/bench/profile")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra environment variable for the service (repeatable), e.g. MALLOC_ARENA_MAX=2")
     return parser.parse_args()
 
 
@@ -86,6 +88,7 @@ def main() -> int:
         if postgres is not None:
             postgres.start()
             store_env = {"STORE": "postgres", "DATABASE_URL": postgres.url, "DATABASE_TLS": "disable"}
+        store_env.update(dict(setting.split("=", 1) for setting in arguments.env))
         service = Service(arguments.binary.resolve(), store_env, workdir, SERVICE_CPUS,
                           access_log=arguments.access_log)
         key = seed.create_key(service)
@@ -117,7 +120,8 @@ def main() -> int:
         # Sampling costs the profiled process some CPU of its own: compare figures taken with --no-perf.
         profiled = "" if arguments.no_perf else ", sampled by perf"
         summary = (f"{name}: {requests} requests in {arguments.seconds} s, {1e6 * used / requests:.1f} us of "
-                   f"CPU per request ({used:.2f} s of CPU{profiled})")
+                   f"CPU per request ({used:.2f} s of CPU{profiled}), peak resident memory "
+                   f"{peak_rss_kib(pid) / 1024:.1f} MiB")
         print(summary, flush=True)
         report = arguments.out / f"{name}.txt"
         text = summary + "\n"
