@@ -16,7 +16,13 @@ from benchlib import targets  # noqa: E402
 
 def workload(workload_id, name, method, store, rps, p99=2.0, access_log=False, errors=0):
     return {"id": workload_id, "name": name, "method": method, "store": store, "access_log": access_log,
-            "rps": rps, "p50_ms": 1.0, "p99_ms": p99, "errors": errors, "ratio_nginx": rps / 20000}
+            "rps": rps, "p50_ms": 1.0, "p99_ms": p99, "p999_ms": p99 * 1.5, "errors": errors,
+            "ratio_nginx": rps / 20000}
+
+
+def pgbench_run(name, rps, p99):
+    return {"name": name, "store": "postgres", "rps": rps, "p50_ms": p99 / 3, "p99_ms": p99, "p999_ms": p99 * 1.5,
+            "errors": 0}
 
 
 @pytest.fixture
@@ -33,10 +39,10 @@ def passing_run() -> dict:
             workload("list", "GET /orders (page of 20)", "GET", "postgres", 2000),
             workload("create", "POST /orders", "POST", "postgres", 1500, p99=30.0),
         ],
-        "ceiling": {"name": "nginx", "rps": 20000, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0},
+        "ceiling": {"name": "nginx", "rps": 20000, "p50_ms": 1.0, "p99_ms": 2.0, "p999_ms": 3.0, "errors": 0},
         "pgbench": {
-            "transaction": {"name": "pgbench t", "rps": 2500, "p50_ms": 10, "p99_ms": 30, "errors": 0},
-            "statement": {"name": "pgbench s", "rps": 3000, "p50_ms": 9, "p99_ms": 25, "errors": 0},
+            "transaction": pgbench_run("pgbench t", 2500, p99=30),
+            "statement": pgbench_run("pgbench s", 3000, p99=25),
         },
         "startup": {"sqlite": {"median_ms": 40.0}, "postgres": {"median_ms": 60.0}},
         "peak_rss_mib": {"sqlite": 30.0, "postgres": 35.0},
@@ -82,7 +88,10 @@ def test_the_smoke_check_accepts_a_complete_run(passing_run):
     (lambda r: r["workloads"][3].update(p99_ms=0), "p99_ms missing"),
     (lambda r: r["workloads"].pop(), "6 workloads measured, 7 expected"),
     (lambda r: r["ceiling"].pop("rps"), "rps missing"),
-    (lambda r: r["pgbench"].pop("statement"), "both scripts"),
+    (lambda r: r["pgbench"].pop("statement"), "pgbench statement: did not run"),
+    (lambda r: r["workloads"][1].pop("p999_ms"), "GET /orders/{id} (sqlite): p999_ms missing"),
+    (lambda r: r["ceiling"].update(p999_ms=0), "nginx (-): p999_ms missing"),
+    (lambda r: r["pgbench"]["transaction"].pop("p999_ms"), "pgbench t (postgres): p999_ms missing"),
     (lambda r: r["startup"].pop("sqlite"), "start-up time on sqlite missing"),
     (lambda r: r["peak_rss_mib"].pop("postgres"), "memory of the postgres process missing"),
 ])
