@@ -5,8 +5,8 @@ The service runs pinned to one CPU and wrk drives it from another (1 thread, 32 
 /health, GET /orders/{id}, GET /orders (a page of 20) and POST /orders, on SQLite and on PostgreSQL,
 and on SQLite once more with the production access log on; p50, p99 and p99.9 latency of each. In the
 same run nginx, pinned like the service, serves a fixed body the size of an order (the HTTP ceiling), and
-pgbench runs the service's INSERT with as many clients (the database's ceiling). Then start-up time, and
-peak memory.
+pgbench runs the service's point read (prepared, over the seeded orders) and its INSERT with as many
+clients (the database's ceilings). Then start-up time, and peak memory.
 
   bench/run.py                           full run: docs/benchmarks.md, docs/benchmarks.png, out/bench/
   bench/run.py --smoke --binary DEBUG    a few seconds per workload; fails on any error or missing figure
@@ -114,9 +114,14 @@ def measure_ceiling(nginx: Nginx, settings: load.LoadSettings, key: str) -> list
     return runs
 
 
-def measure_pgbench(postgres: PostgresSandbox, settings: load.LoadSettings, workdir: Path) -> dict[str, dict]:
-    """The database's ceiling: the service's INSERT in a transaction and alone."""
-    jobs = {"transaction": pgbench.insert_job("pgbench_insert_transaction.sql"),
+def measure_pgbench(postgres: PostgresSandbox, ids_file: Path, settings: load.LoadSettings,
+                    workdir: Path) -> dict[str, dict]:
+    """The database's ceilings: the service's point read (prepared, against the seeded orders), then its
+    INSERT in a transaction and alone."""
+    read = pgbench.point_read_job(ids_file.read_text().split(), seed.CUSTOMER, workdir / "pgbench-select")
+    pgbench.check_point_read_rows(postgres.pg_bin / "psql", postgres.url, read)
+    jobs = {"select": read,
+            "transaction": pgbench.insert_job("pgbench_insert_transaction.sql"),
             "statement": pgbench.insert_job("pgbench_insert_statement.sql")}
     measured = {}
     for key, job in jobs.items():
@@ -201,7 +206,7 @@ def run(arguments: argparse.Namespace) -> dict:
             results["peak_rss_mib"][label] = service.peak_rss_kib() / 1024
             service.stop()
 
-        results["pgbench"] = measure_pgbench(postgres, settings, workdir)
+        results["pgbench"] = measure_pgbench(postgres, ids_files["postgres"], settings, workdir)
 
         assert nginx is not None
         ceiling_runs += measure_ceiling(nginx, settings, keys["sqlite"])
@@ -248,7 +253,7 @@ def main() -> int:
             print("bench-smoke: FAILED\n  " + "\n  ".join(problems), file=sys.stderr)
             return 1
         print(f"bench-smoke: {EXPECTED_WORKLOADS} workloads, the nginx ceiling, {len(results['pgbench'])} pgbench "
-              "workloads (both inserts), p50, p99 and p99.9 of each, start-up and peak memory "
+              "workloads (the point read and both inserts), p50, p99 and p99.9 of each, start-up and peak memory "
               "on both stores all measured with 0 errors (targets are not checked here)")
         return 0
     for target in results["targets"]:

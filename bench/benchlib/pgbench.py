@@ -11,11 +11,15 @@ from pathlib import Path
 from .load import LoadSettings, RunFigures, pinned
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+POINT_READ_TEMPLATE = TEMPLATES / "pgbench_select_order.sql"
+# pgbench takes at most 128 scripts; 100 ids spread the reads over 100 rows and their index pages.
+POINT_READ_IDS = 100
 QUERY_MODES = ("simple", "extended", "prepared")
 
 _TPS = re.compile(r"^tps = ([0-9.]+) \(without initial connection time\)", re.MULTILINE)
 _FAILED = re.compile(r"^number of failed transactions: (\d+)", re.MULTILINE)
 _PROCESSED = re.compile(r"^number of transactions actually processed: (\d+)", re.MULTILINE)
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 @dataclass
@@ -48,6 +52,50 @@ def insert_job(template: str) -> PgbenchJob:
     """One of the insert scripts in bench/templates, with the extended protocol and an unnamed statement
     per query: what postgres-nio sends for the service's INSERT."""
     return PgbenchJob(name=f"pgbench {template}", scripts=[TEMPLATES / template], mode="extended")
+
+
+def point_read_job(ids: list[str], customer: str, directory: Path) -> PgbenchJob:
+    """The service's point read (`GET /orders/{id}` with an API key: `WHERE id = $1 AND customer_id = $2`)
+    as pgbench scripts, one per order id (the first 100 of `ids`), written into `directory`.
+
+    pgbench's own variables are numbers, so each script reads its id from a string variable of its own
+    given with `-D` (`order_id_7`), and the customer from `customer`. With `-M prepared` each script's
+    statement is parsed and planned once per connection with two parameters, and every transaction binds
+    the id and the customer and executes it: the same statement text and parameters as the service's.
+    """
+    chosen = ids[:POINT_READ_IDS]
+    if not chosen:
+        raise ValueError("the point read needs at least one order id")
+    template = POINT_READ_TEMPLATE.read_text()
+    if template.count(":order_id ") != 1:
+        raise RuntimeError(f"{POINT_READ_TEMPLATE} must use :order_id exactly once")
+    directory.mkdir(parents=True, exist_ok=True)
+    scripts, variables = [], {"customer": customer}
+    for index, order_id in enumerate(chosen):
+        if not _UUID.match(order_id):
+            raise ValueError(f"not an order id the service wrote: {order_id!r}")
+        variable = f"order_id_{index}"
+        script = directory / f"select_order_{index:03d}.sql"
+        script.write_text(template.replace(":order_id ", f":{variable} "))
+        scripts.append(script)
+        variables[variable] = order_id
+    return PgbenchJob(name=f"pgbench {POINT_READ_TEMPLATE.name} x {len(chosen)} ids", scripts=scripts,
+                      mode="prepared", variables=variables)
+
+
+def check_point_read_rows(psql: Path, url: str, job: PgbenchJob) -> None:
+    """Fails unless every id of a point-read job is an order of its customer: a SELECT that finds no row
+    is cheaper than one that does, and would make the ceiling too high."""
+    ids = [value for name, value in job.variables.items() if name.startswith("order_id_")]
+    listed = ", ".join(f"'{order_id}'" for order_id in ids)  # checked to be UUIDs by point_read_job
+    customer = job.variables["customer"].replace("'", "''")
+    query = f"SELECT count(*) FROM orders WHERE customer_id = '{customer}' AND id IN ({listed})"
+    result = subprocess.run([str(psql), "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", query],
+                            capture_output=True, text=True, timeout=60, check=False)
+    found = result.stdout.strip()
+    if result.returncode != 0 or found != str(len(ids)):
+        raise RuntimeError(f"point read: {found or '?'} of {len(ids)} ids are orders of the customer "
+                           f"({result.stderr.strip()})")
 
 
 def transaction_latencies_us(log_lines: list[str]) -> list[int]:

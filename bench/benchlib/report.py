@@ -57,10 +57,12 @@ def _workload_rows(results: dict) -> list[str]:
     c = results["ceiling"]
     rows.append(f"| nginx, fixed {c['body_bytes']}-byte body (the ceiling) | - | off | {c['rps']:,.0f} | 1.00 | "
                 f"{_latencies(c)} | {c['errors']} |")
-    labels = {"transaction": "pgbench: `BEGIN; INSERT ...; COMMIT`",
+    labels = {"select": "pgbench: the `SELECT` of `GET /orders/{{id}}`, prepared ({scripts} orders)",
+              "transaction": "pgbench: `BEGIN; INSERT ...; COMMIT`",
               "statement": "pgbench: the `INSERT` alone (autocommit, as the service sends it)"}
     for key, p in results.get("pgbench", {}).items():
-        rows.append(f"| {labels[key]} | postgres | - | {p['rps']:,.0f} tx/s | - | {_latencies(p)} | {p['errors']} |")
+        label = labels[key].format(scripts=p.get("scripts", "?"))
+        rows.append(f"| {label} | postgres | - | {p['rps']:,.0f} tx/s | - | {_latencies(p)} | {p['errors']} |")
     return rows
 
 
@@ -131,7 +133,7 @@ def write_document(path: Path, results: dict, chart_name: str) -> None:
     path.write_text(text[:start] + results_section(results, chart_name) + text[end + len(END):])
 
 
-def _database_ratios(results: dict) -> list[tuple[str, float, float | None]]:
+def database_ratios(results: dict) -> list[tuple[str, float, float | None]]:
     """The PostgreSQL store's workloads against pgbench: (label, ratio, target or None)."""
     pgbench = results.get("pgbench", {})
 
@@ -139,8 +141,11 @@ def _database_ratios(results: dict) -> list[tuple[str, float, float | None]]:
         return next((w for w in results["workloads"] if w["id"] == workload_id and w["store"] == "postgres"
                      and not w["access_log"]), None)
 
-    insert = postgres("create")
+    read, insert = postgres("order"), postgres("create")
     bars = []
+    if read and "select" in pgbench:
+        bars.append(("GET /orders/{id} vs pgbench SELECT (prepared)", read["rps"] / pgbench["select"]["rps"],
+                     targets.POSTGRES_READ_RATIO))
     if insert and "transaction" in pgbench:
         bars.append(("POST /orders vs pgbench BEGIN; INSERT; COMMIT", insert["rps"] / pgbench["transaction"]["rps"],
                      targets.INSERT_RATIO))
@@ -150,8 +155,8 @@ def _database_ratios(results: dict) -> list[tuple[str, float, float | None]]:
 
 
 def write_chart(path: Path, results: dict) -> None:
-    """Two panels: each HTTP workload as a ratio to nginx, and the PostgreSQL store's insert as a ratio to
-    pgbench running the same statement."""
+    """Two panels: each HTTP workload as a ratio to nginx, and the PostgreSQL store's point read and insert
+    as ratios to pgbench running the same statements."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -180,7 +185,7 @@ def write_chart(path: Path, results: dict) -> None:
     http_axis.legend(fontsize=8, loc="lower right")
     http_axis.set_title(f"orders-service, one pinned CPU, wrk 32 connections ({results['date']})", fontsize=10)
 
-    bars = _database_ratios(results)
+    bars = database_ratios(results)
     if bars:
         names, values, bounds = zip(*bars)
         database_axis.barh(range(len(values)), values, color="#2a6fc9")

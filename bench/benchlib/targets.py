@@ -1,19 +1,23 @@
 """The service's speed targets, checked against one run's figures.
 
-Throughput targets are ratios to a ceiling measured in the same run (nginx, or pgbench for inserts),
-because absolute figures on a shared machine move from run to run while ratios hold much better.
+Throughput targets are ratios to a ceiling measured in the same run (nginx, or pgbench running the
+service's own statement), because absolute figures on a shared machine move from run to run while
+ratios hold much better.
 """
 
 from __future__ import annotations
 
-HEALTH_RATIO = 0.5
-ORDER_READ_RATIO = 0.25
+HEALTH_RATIO = 0.56
+ORDER_READ_RATIO = 0.30
+POSTGRES_READ_RATIO = 0.5
 GET_P99_MS = 5.0
 INSERT_RATIO = 0.5
 STARTUP_MS = 100.0
-PEAK_RSS_MIB = 64.0
-# What pgbench must have run (bench/run.py's keys): the two inserts.
-PGBENCH_WORKLOADS = ("transaction", "statement")
+# Peak resident memory per store: the PostgreSQL process's pool costs memory of its own (see
+# docs/benchmarks.md), and its bound is the tighter one.
+PEAK_RSS_MIB = {"sqlite": 64.0, "postgres": 48.0}
+# What pgbench must have run (bench/run.py's keys): the point read and the two inserts.
+PGBENCH_WORKLOADS = ("select", "transaction", "statement")
 LATENCY_FIGURES = ("p50_ms", "p99_ms", "p999_ms")
 
 
@@ -37,6 +41,12 @@ def evaluate(results: dict) -> list[dict]:
     if order:
         add(f"GET /orders/{{id}} on SQLite >= {ORDER_READ_RATIO} of nginx", f"{order['ratio_nginx']:.2f}",
             order["ratio_nginx"] >= ORDER_READ_RATIO)
+    postgres_order = _workload(results, "order", "postgres")
+    select = results.get("pgbench", {}).get("select")
+    if postgres_order and select:
+        ratio = postgres_order["rps"] / select["rps"]
+        add(f"GET /orders/{{id}} on PostgreSQL >= {POSTGRES_READ_RATIO} of pgbench (same SELECT, prepared)",
+            f"{ratio:.2f}", ratio >= POSTGRES_READ_RATIO)
     gets = [w for w in results["workloads"] if w["method"] == "GET"]
     for access_log in (False, True):
         subset = [w for w in gets if w["access_log"] == access_log]
@@ -60,8 +70,8 @@ def evaluate(results: dict) -> list[dict]:
         add(f"start-up to first 200 on /health <= {STARTUP_MS:g} ms ({store})",
             f"median {figures['median_ms']:.1f} ms", figures["median_ms"] <= STARTUP_MS)
     for process, mib in results["peak_rss_mib"].items():
-        add(f"peak resident memory under load <= {PEAK_RSS_MIB:g} MiB ({process})", f"{mib:.1f} MiB",
-            mib <= PEAK_RSS_MIB)
+        bound = PEAK_RSS_MIB[process.split()[0]]
+        add(f"peak resident memory under load <= {bound:g} MiB ({process})", f"{mib:.1f} MiB", mib <= bound)
     return targets
 
 

@@ -1,5 +1,5 @@
-"""What the harness makes pgbench run and how it reads pgbench's log: latencies come from the ends of
-each client's transactions."""
+"""What the harness makes pgbench run and how it reads pgbench's log: the point read is the service's
+statement with its two parameters, and latencies come from the ends of each client's transactions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,29 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 from benchlib import pgbench  # noqa: E402
+
+IDS = [f"00000000-0000-4000-8000-{n:012d}" for n in range(120)]
+
+
+def test_the_point_read_is_one_prepared_script_per_id_with_the_id_and_customer_as_parameters(tmp_path):
+    job = pgbench.point_read_job(IDS, "bench-customer", tmp_path)
+    assert job.mode == "prepared"
+    assert len(job.scripts) == 100
+    assert job.variables["customer"] == "bench-customer"
+    assert job.variables["order_id_7"] == IDS[7]
+    sql = job.scripts[7].read_text()
+    assert "FROM orders WHERE id = :order_id_7 AND customer_id = :customer;" in sql
+    assert "items::text" in sql
+    options = job.options()
+    assert options[:2] == ["-M", "prepared"]
+    assert options.count("-f") == 100 and f"{job.scripts[0]}@1" in options
+    assert f"order_id_99={IDS[99]}" in options
+
+
+def test_the_point_read_takes_only_ids_the_service_wrote(tmp_path):
+    with pytest.raises(ValueError):
+        pgbench.point_read_job(["1; DROP TABLE orders"], "bench-customer", tmp_path)
+
 
 def test_the_inserts_keep_the_extended_protocol():
     job = pgbench.insert_job("pgbench_insert_transaction.sql")
