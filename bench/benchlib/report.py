@@ -12,6 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from . import targets
+
 BEGIN = "<!-- BEGIN RESULTS: written by `make bench` (bench/benchlib/report.py); do not edit by hand -->"
 END = "<!-- END RESULTS -->"
 
@@ -51,16 +53,24 @@ def _workload_rows(results: dict) -> list[str]:
     for w in results["workloads"]:
         log = "on (JSON to /dev/null)" if w["access_log"] else "off"
         rows.append(f"| {w['name']} | {w['store']} | {log} | {w['rps']:,.0f} | {w['ratio_nginx']:.2f} | "
-                    f"{w['p50_ms']:.2f} | {w['p99_ms']:.2f} | {w['errors']} |")
+                    f"{_latencies(w)} | {w['errors']} |")
     c = results["ceiling"]
     rows.append(f"| nginx, fixed {c['body_bytes']}-byte body (the ceiling) | - | off | {c['rps']:,.0f} | 1.00 | "
-                f"{c['p50_ms']:.2f} | {c['p99_ms']:.2f} | {c['errors']} |")
-    labels = {"transaction": "pgbench: `BEGIN; INSERT ...; COMMIT`",
+                f"{_latencies(c)} | {c['errors']} |")
+    labels = {"select": "pgbench: the `SELECT` of `GET /orders/{{id}}`, prepared ({scripts} orders)",
+              "transaction": "pgbench: `BEGIN; INSERT ...; COMMIT`",
               "statement": "pgbench: the `INSERT` alone (autocommit, as the service sends it)"}
     for key, p in results.get("pgbench", {}).items():
-        rows.append(f"| {labels[key]} | postgres | - | {p['rps']:,.0f} tx/s | - | {p['p50_ms']:.2f} | "
-                    f"{p['p99_ms']:.2f} | {p['errors']} |")
+        label = labels[key].format(scripts=p.get("scripts", "?"))
+        rows.append(f"| {label} | postgres | - | {p['rps']:,.0f} tx/s | - | {_latencies(p)} | {p['errors']} |")
     return rows
+
+
+def _latencies(figures: dict) -> str:
+    """The p50, p99 and p99.9 cells of a row; a run written before p99.9 was measured shows a dash."""
+    p999 = figures.get("p999_ms")
+    return (f"{figures['p50_ms']:.2f} | {figures['p99_ms']:.2f} | "
+            + (f"{p999:.2f}" if isinstance(p999, (int, float)) else "-"))
 
 
 def results_section(results: dict, chart_name: str) -> str:
@@ -79,8 +89,8 @@ def results_section(results: dict, chart_name: str) -> str:
         f"the run and half at the end ({results['ceiling']['first_rps']:,.0f} and "
         f"{results['ceiling']['last_rps']:,.0f} req/s).",
         "",
-        "| Workload | Store | Access log | Throughput | Ratio to nginx | p50 ms | p99 ms | Errors |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Workload | Store | Access log | Throughput | Ratio to nginx | p50 ms | p99 ms | p99.9 ms | Errors |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *_workload_rows(results),
         "",
         "### Targets",
@@ -123,22 +133,42 @@ def write_document(path: Path, results: dict, chart_name: str) -> None:
     path.write_text(text[:start] + results_section(results, chart_name) + text[end + len(END):])
 
 
+def database_ratios(results: dict) -> list[tuple[str, float, float | None]]:
+    """The PostgreSQL store's workloads against pgbench: (label, ratio, target or None)."""
+    pgbench = results.get("pgbench", {})
+
+    def postgres(workload_id: str) -> dict | None:
+        return next((w for w in results["workloads"] if w["id"] == workload_id and w["store"] == "postgres"
+                     and not w["access_log"]), None)
+
+    read, insert = postgres("order"), postgres("create")
+    bars = []
+    if read and "select" in pgbench:
+        bars.append(("GET /orders/{id} vs pgbench SELECT (prepared)", read["rps"] / pgbench["select"]["rps"],
+                     targets.POSTGRES_READ_RATIO))
+    if insert and "transaction" in pgbench:
+        bars.append(("POST /orders vs pgbench BEGIN; INSERT; COMMIT", insert["rps"] / pgbench["transaction"]["rps"],
+                     targets.INSERT_RATIO))
+    if insert and "statement" in pgbench:
+        bars.append(("POST /orders vs pgbench INSERT alone", insert["rps"] / pgbench["statement"]["rps"], None))
+    return bars
+
+
 def write_chart(path: Path, results: dict) -> None:
-    """Two panels: each HTTP workload as a ratio to nginx, and inserts as a ratio to pgbench."""
+    """Two panels: each HTTP workload as a ratio to nginx, and the PostgreSQL store's point read and insert
+    as ratios to pgbench running the same statements."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from . import targets
 
     workloads = results["workloads"]
     labels = [f"{w['name']} · {w['store']}" + (" · access log" if w["access_log"] else "") for w in workloads]
     ratios = [w["ratio_nginx"] for w in workloads]
     colours = ["#c97b2a" if w["access_log"] else "#2a6fc9" for w in workloads]
 
-    figure, (http_axis, insert_axis) = plt.subplots(
-        2, 1, figsize=(9, 7.5), gridspec_kw={"height_ratios": [len(workloads), 2.2]})
+    figure, (http_axis, database_axis) = plt.subplots(
+        2, 1, figsize=(9, 7.5), gridspec_kw={"height_ratios": [len(workloads), 3.2]})
     positions = range(len(workloads))
     http_axis.barh(positions, ratios, color=colours)
     http_axis.set_yticks(list(positions), labels, fontsize=8)
@@ -155,23 +185,21 @@ def write_chart(path: Path, results: dict) -> None:
     http_axis.legend(fontsize=8, loc="lower right")
     http_axis.set_title(f"orders-service, one pinned CPU, wrk 32 connections ({results['date']})", fontsize=10)
 
-    pgbench = results.get("pgbench", {})
-    insert = next((w for w in workloads if w["id"] == "create" and w["store"] == "postgres"
-                   and not w["access_log"]), None)
-    if insert and pgbench:
-        names = ["vs pgbench BEGIN; INSERT; COMMIT", "vs pgbench INSERT alone"]
-        values = [insert["rps"] / pgbench[key]["rps"] for key in ("transaction", "statement") if key in pgbench]
-        insert_axis.barh(range(len(values)), values, color="#2a6fc9")
-        insert_axis.set_yticks(list(range(len(values))), names[:len(values)], fontsize=8)
-        insert_axis.invert_yaxis()
-        insert_axis.axvline(targets.INSERT_RATIO, color="green", linestyle="--", linewidth=1,
-                            label=f"target ({targets.INSERT_RATIO} of the transaction script)")
-        insert_axis.axvline(1.0, color="black", linewidth=1)
-        for position, value in enumerate(values):
-            insert_axis.text(value + 0.01, position, f"{value:.2f}", va="center", fontsize=8)
-        insert_axis.set_xlim(0, max(1.1, max(values) + 0.15))
-        insert_axis.set_xlabel("POST /orders on PostgreSQL, requests/s as a ratio to pgbench's transactions/s")
-        insert_axis.legend(fontsize=8, loc="lower right")
+    bars = database_ratios(results)
+    if bars:
+        names, values, bounds = zip(*bars)
+        database_axis.barh(range(len(values)), values, color="#2a6fc9")
+        database_axis.set_yticks(list(range(len(values))), names, fontsize=8)
+        database_axis.invert_yaxis()
+        for position, (value, bound) in enumerate(zip(values, bounds)):
+            database_axis.text(value + 0.01, position, f"{value:.2f}", va="center", fontsize=8)
+            if bound is not None:
+                database_axis.plot([bound, bound], [position - 0.4, position + 0.4], color="green", linestyle="--",
+                                 linewidth=1, label="target" if position == 0 else None)
+        database_axis.axvline(1.0, color="black", linewidth=1)
+        database_axis.set_xlim(0, max(1.1, max(values) + 0.15))
+        database_axis.set_xlabel("PostgreSQL store, requests/s as a ratio to pgbench's transactions/s")
+        database_axis.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

@@ -1,4 +1,4 @@
--- The service's create-order statement (PostgresOrderStore.create in app/Sources/OrdersService/Store/
+-- The service's create-order statement (PostgresOrderStore.create in app/Sources/OrdersCore/Store/
 -- Postgres/PostgresOrderStore.swift), with its columns, conflict clause and RETURNING list, as a
 -- single statement that commits on its own, exactly as the service sends it. Values have the shape
 -- the service writes for the benchmark's POST bodies.
