@@ -35,17 +35,17 @@ def evaluate(results: dict) -> list[dict]:
 
     health = _workload(results, "health", "sqlite")
     if health:
-        add(f"GET /health >= {HEALTH_RATIO} of nginx", f"{health['ratio_nginx']:.2f}",
+        add(f"GET /health >= {HEALTH_RATIO:.2f} of nginx", f"{health['ratio_nginx']:.2f}",
             health["ratio_nginx"] >= HEALTH_RATIO)
     order = _workload(results, "order", "sqlite")
     if order:
-        add(f"GET /orders/{{id}} on SQLite >= {ORDER_READ_RATIO} of nginx", f"{order['ratio_nginx']:.2f}",
+        add(f"GET /orders/{{id}} on SQLite >= {ORDER_READ_RATIO:.2f} of nginx", f"{order['ratio_nginx']:.2f}",
             order["ratio_nginx"] >= ORDER_READ_RATIO)
     postgres_order = _workload(results, "order", "postgres")
     select = results.get("pgbench", {}).get("select")
     if postgres_order and select:
         ratio = postgres_order["rps"] / select["rps"]
-        add(f"GET /orders/{{id}} on PostgreSQL >= {POSTGRES_READ_RATIO} of pgbench (same SELECT, prepared)",
+        add(f"GET /orders/{{id}} on PostgreSQL >= {POSTGRES_READ_RATIO:.2f} of pgbench (same SELECT, prepared)",
             f"{ratio:.2f}", ratio >= POSTGRES_READ_RATIO)
     gets = [w for w in results["workloads"] if w["method"] == "GET"]
     for access_log in (False, True):
@@ -61,7 +61,7 @@ def evaluate(results: dict) -> list[dict]:
     pgbench = results.get("pgbench", {}).get("transaction")
     if insert and pgbench:
         ratio = insert["rps"] / pgbench["rps"]
-        add(f"POST /orders on PostgreSQL >= {INSERT_RATIO} of pgbench (same INSERT, one transaction)",
+        add(f"POST /orders on PostgreSQL >= {INSERT_RATIO:.2f} of pgbench (same INSERT, one transaction)",
             f"{ratio:.2f}", ratio >= INSERT_RATIO)
     errors = sum(w["errors"] for w in results["workloads"]) + results["ceiling"]["errors"] + sum(
         p["errors"] for p in results.get("pgbench", {}).values())

@@ -49,7 +49,7 @@ def test_every_row_shows_p50_p99_and_p999():
     assert "| GET /orders/{id} | postgres | off | 5,000 | 0.25 | 1.00 | 2.00 | 4.00 | 0 |" in section
     assert ("| pgbench: the `SELECT` of `GET /orders/{id}`, prepared (100 orders) | postgres | - | 9,000 tx/s | - "
             "| 1.00 | 2.00 | 4.00 | 0 |") in section
-    assert "| GET /orders/{id} on PostgreSQL >= 0.5 of pgbench (same SELECT, prepared) | 0.56 | yes |" in section
+    assert "| GET /orders/{id} on PostgreSQL >= 0.50 of pgbench (same SELECT, prepared) | 0.56 | yes |" in section
 
 
 def test_the_chart_draws_the_point_read_and_the_insert_against_pgbench(tmp_path):
