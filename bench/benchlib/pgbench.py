@@ -103,8 +103,8 @@ def transaction_latencies_us(log_lines: list[str]) -> list[int]:
     read `client transaction latency script epoch_seconds microseconds`, in the order they finished.
 
     The latency is the time between the ends of a client's consecutive transactions, not the log's third
-    field: pgbench 15 logs that field as 0 for most short transactions once a run is under way (seen here
-    for `SELECT 1` with one client: 19,259 of 23,202 transactions logged at 0 us while their ends were
+    field: pgbench 15 logs that field as 0 for most short transactions once a run is under way (measured
+    with `SELECT 1` and one client: 19,259 of 23,202 transactions logged at 0 us while their ends were
     20-70 us apart). A client starts its next transaction as soon as one ends, so the gap is the latency
     a client saw, as wrk measures it. A client's first transaction has no predecessor and is left out;
     failed ones (a word instead of a number) are left out too.
