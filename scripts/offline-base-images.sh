@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Provide the two base images app/Dockerfile names, on machines that cannot pull them.
+# Provide the base images app/Dockerfile names, on machines that cannot pull them.
 #
-#   debian:bookworm-slim   the runtime base
-#   swift:6.3-bookworm     the builder base
+#   gcr.io/distroless/cc-debian12:debug   the runtime base
+#   swift:6.3-bookworm                    the builder base
+#   debian:bookworm-slim                  under the builder stand-in, and where the runtime
+#                                         stand-in's packages come from
 #
 # With --pull (or BASE_IMAGE_PULL=1), the real images are pulled where a registry answers and nothing
 # is substituted. Without it, nothing is fetched from a registry at all (no lookup leaves the machine,
 # as the project's tests require), and where the images are missing (an offline lab, an air-gapped
 # build host) this builds local stand-ins under the same names, so `docker build app/` runs unchanged:
 #
-# - the runtime stand-in is Debian bookworm from debootstrap (minbase, as the official image), with
-#   the official slim variant's dpkg path exclusions for documentation, manuals and translations, so
-#   image sizes measured on it compare with the real slim image;
-# - the builder stand-in is that image plus the packages the official Swift bookworm image installs,
+# - the Debian stand-in is bookworm from debootstrap (minbase, as the official image), with the
+#   official slim variant's dpkg path exclusions for documentation, manuals and translations;
+# - the runtime stand-in holds what distroless's cc image is made of, unpacked from the same bookworm
+#   packages (base-files, netbase, tzdata, libc6, libssl3, libgcc-s1, libgomp1, libstdc++6, and the
+#   CA bundle), with its users (root, nonroot, nobody) and, as in its debug variant, a static busybox
+#   under /busybox; so image sizes measured on it compare with the real image;
+# - the builder stand-in is the Debian image plus the packages the official Swift bookworm image installs,
 #   the Swift toolchain installed on this machine, and this machine's mirror of the Swift packages'
 #   git repositories with a git `insteadOf` rule, so `swift package resolve` works with no network.
 #
@@ -20,8 +25,12 @@
 # fingerprint still matches is kept, so running this again costs a few seconds.
 set -euo pipefail
 
-readonly RUNTIME_IMAGE="debian:bookworm-slim"
+readonly DEBIAN_IMAGE="debian:bookworm-slim"
+readonly RUNTIME_IMAGE="gcr.io/distroless/cc-debian12:debug"
 readonly BUILDER_IMAGE="swift:6.3-bookworm"
+# distroless's cc image, package by package (static: base-files netbase tzdata and the CA bundle;
+# base: libc6 libssl3; cc: libgcc-s1 libgomp1 libstdc++6); its debug variant adds busybox.
+readonly RUNTIME_PACKAGES="base-files netbase tzdata libc6 libssl3 libgcc-s1 libgomp1 libstdc++6 busybox-static"
 readonly SUITE="bookworm"
 readonly STAND_IN_LABEL="org.cloud-app-platform.base-stand-in"
 
@@ -43,10 +52,11 @@ usage() {
     cat <<EOF
 Usage: scripts/offline-base-images.sh [--pull] [--rebuild] [--help]
 
-Makes sure the images $RUNTIME_IMAGE and $BUILDER_IMAGE exist in the local Docker engine.
-For each: a real image already present is kept; otherwise, with --pull, a pull is tried; when there
-is no pull or it fails, a local stand-in is built (debootstrap for the runtime; the local Swift
-toolchain and package mirror for the builder). A stand-in that is still current is kept.
+Makes sure the images $DEBIAN_IMAGE, $RUNTIME_IMAGE and $BUILDER_IMAGE exist in the
+local Docker engine. For each: a real image already present is kept; otherwise, with --pull, a pull
+is tried; when there is no pull or it fails, a local stand-in is built (debootstrap for Debian;
+bookworm's packages unpacked for the runtime; the local Swift toolchain and package mirror for the
+builder). A stand-in that is still current is kept.
 
 Options:
   --pull      try the registry first (also BASE_IMAGE_PULL=1); without it nothing is pulled
@@ -60,7 +70,7 @@ Environment:
   OFFLINE_BASE_IMAGES_WORKDIR  where the stand-ins are staged (default /var/tmp)
   OFFLINE_BASE_IMAGES_LOCK     lock file that serialises concurrent runs (default /tmp/offline-base-images.lock)
 
-Needs a running engine (scripts/docker-engine.sh); building the runtime stand-in needs root.
+Needs a running engine (scripts/docker-engine.sh); building the Debian stand-in needs root.
 EOF
 }
 
@@ -100,23 +110,33 @@ try_pull() {
 
 sha256_of() { sha256sum | cut -c1-16; }
 
-# What the runtime stand-in is made of: the functions that build it (as bash prints them, so a
+# What the Debian stand-in is made of: the functions that build it (as bash prints them, so a
 # comment edit rebuilds nothing), the suite and the mirror.
-runtime_fingerprint() {
+debian_fingerprint() {
     {
-        declare -f build_runtime_stand_in write_slim_dpkg_config remove_excluded_paths \
+        declare -f build_debian_stand_in write_slim_dpkg_config remove_excluded_paths \
             write_container_apt_config apply_updates clean_rootfs
         echo "$SUITE $DEBIAN_MIRROR"
     } | sha256_of
 }
 
-# What the builder stand-in is made of: its recipe, the runtime image under it, the toolchain and
+# What the runtime stand-in is made of: the functions that build it, its packages, and the Debian
+# image whose package lists it reads.
+runtime_fingerprint() {
+    {
+        declare -f build_runtime_stand_in unpack_runtime_packages
+        echo "$RUNTIME_PACKAGES"
+        docker image inspect --format '{{.Id}}' "$DEBIAN_IMAGE"
+    } | sha256_of
+}
+
+# What the builder stand-in is made of: its recipe, the Debian image under it, the toolchain and
 # the state of every branch and tag in the package mirror.
 builder_fingerprint() {
     {
         declare -f build_builder_stand_in stage_tree
         grep -v '^#' "$BUILDER_DOCKERFILE"
-        docker image inspect --format '{{.Id}}' "$RUNTIME_IMAGE"
+        docker image inspect --format '{{.Id}}' "$DEBIAN_IMAGE"
         "$SWIFT_TOOLCHAIN/usr/bin/swift" --version 2>&1
         (cd "$SWIFT_PACKAGE_MIRROR" && find . \( -name packed-refs -o -path '*/refs/*' \) -type f -print0 |
             sort -z | xargs -0 -r sha256sum)
@@ -228,27 +248,82 @@ clean_rootfs() {
     find "$rootfs/var/log" -type f -delete
 }
 
-build_runtime_stand_in() {
+build_debian_stand_in() {
     local fingerprint="$1" rootfs
-    [[ "$(id -u)" -eq 0 ]] || die "building the runtime stand-in needs root (debootstrap, chroot)"
+    [[ "$(id -u)" -eq 0 ]] || die "building the Debian stand-in needs root (debootstrap, chroot)"
     command -v debootstrap >/dev/null || die "debootstrap is missing (Debian: apt-get install debootstrap)"
     new_work_dir
     rootfs="$WORK_DIR/rootfs"
-    log "$RUNTIME_IMAGE: debootstrap $SUITE (minbase) from $DEBIAN_MIRROR"
+    log "$DEBIAN_IMAGE: debootstrap $SUITE (minbase) from $DEBIAN_MIRROR"
     run_logged debootstrap --variant=minbase --components=main "$SUITE" "$rootfs" "$DEBIAN_MIRROR"
     write_slim_dpkg_config "$rootfs"
     remove_excluded_paths "$rootfs"
     write_container_apt_config "$rootfs"
-    log "$RUNTIME_IMAGE: applying $SUITE-updates and $SUITE-security"
+    log "$DEBIAN_IMAGE: applying $SUITE-updates and $SUITE-security"
     apply_updates "$rootfs"
     clean_rootfs "$rootfs"
-    log "$RUNTIME_IMAGE: importing"
+    log "$DEBIAN_IMAGE: importing"
     tar --numeric-owner --xattrs -C "$rootfs" \
         --exclude='./proc/*' --exclude='./sys/*' --exclude='./dev/*' --exclude='./run/*' \
         -cf - . |
         docker import \
             --change 'CMD ["bash"]' \
-            --change "LABEL $STAND_IN_LABEL=\"$RUNTIME_IMAGE debootstrap $fingerprint\"" \
+            --change "LABEL $STAND_IN_LABEL=\"$DEBIAN_IMAGE debootstrap $fingerprint\"" \
+            - "$DEBIAN_IMAGE" >/dev/null
+    cleanup
+    WORK_DIR=""
+}
+
+# Runs inside the Debian image, as root, with the work directory at /work: fetches the packages
+# (the mirror answers on the host network), unpacks each into /work/rootfs with its control file
+# under var/lib/dpkg/status.d (where distroless records its packages), and writes the CA bundle
+# Debian's ca-certificates package generates.
+unpack_runtime_packages() {
+    set -eu
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get -q update
+    apt-get -q install -y --no-install-recommends ca-certificates
+    mkdir -p /work/debs /work/rootfs/var/lib/dpkg/status.d /work/rootfs/etc/ssl/certs
+    cd /work/debs
+    # shellcheck disable=SC2086 # RUNTIME_PACKAGES is a list of words
+    apt-get -q download $RUNTIME_PACKAGES
+    for deb in ./*.deb; do
+        dpkg-deb --extract "$deb" /work/rootfs
+        dpkg-deb --field "$deb" >"/work/rootfs/var/lib/dpkg/status.d/$(dpkg-deb --field "$deb" Package)"
+    done
+    cp /etc/ssl/certs/ca-certificates.crt /work/rootfs/etc/ssl/certs/ca-certificates.crt
+}
+
+build_runtime_stand_in() {
+    local fingerprint="$1" rootfs applet
+    new_work_dir
+    rootfs="$WORK_DIR/rootfs"
+    log "$RUNTIME_IMAGE: unpacking $RUNTIME_PACKAGES from $SUITE"
+    run_logged docker run --rm --network host -v "$WORK_DIR:/work" -e RUNTIME_PACKAGES="$RUNTIME_PACKAGES" \
+        "$DEBIAN_IMAGE" bash -c "$(declare -f unpack_runtime_packages); unpack_runtime_packages"
+    # The debug variant's shell: busybox and one link per applet, under /busybox only.
+    mkdir -p "$rootfs/busybox"
+    mv "$rootfs/bin/busybox" "$rootfs/busybox/busybox"
+    for applet in $("$rootfs/busybox/busybox" --list); do
+        [[ -e "$rootfs/busybox/$applet" ]] || ln -s busybox "$rootfs/busybox/$applet"
+    done
+    # Documentation stays out, except each package's copyright file, as in distroless.
+    rm -rf "$rootfs/usr/share/man" "$rootfs/usr/share/info" "$rootfs/usr/share/lintian" "$rootfs/usr/share/locale"
+    find "$rootfs/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+    # distroless's users and groups: root, nonroot (65532) and nobody.
+    printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \
+        'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$rootfs/etc/passwd"
+    printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' >"$rootfs/etc/group"
+    install -d -m 0700 "$rootfs/root"
+    install -d -m 0700 -o 65532 -g 65532 "$rootfs/home/nonroot"
+    install -d -m 1777 "$rootfs/tmp"
+    log "$RUNTIME_IMAGE: importing"
+    tar --numeric-owner -C "$rootfs" -cf - . |
+        docker import \
+            --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/busybox' \
+            --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+            --change 'ENTRYPOINT ["/busybox/sh"]' \
+            --change "LABEL $STAND_IN_LABEL=\"$RUNTIME_IMAGE $SUITE packages $fingerprint\"" \
             - "$RUNTIME_IMAGE" >/dev/null
     cleanup
     WORK_DIR=""
@@ -328,6 +403,7 @@ main() {
         flock 9
     fi
     trap cleanup EXIT
+    ensure_image "$DEBIAN_IMAGE" debian_fingerprint build_debian_stand_in
     ensure_image "$RUNTIME_IMAGE" runtime_fingerprint build_runtime_stand_in
     ensure_image "$BUILDER_IMAGE" builder_fingerprint build_builder_stand_in
 }

@@ -62,5 +62,5 @@ def test_only_classic_builder_syntax() -> None:
 
 def test_builder_and_runtime_bases_are_pinned_to_their_minor_versions() -> None:
     froms = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert set(froms) == {"swift:6.3-bookworm", "debian:bookworm-slim"}
-    assert froms[-1] == "debian:bookworm-slim", "the runtime stage must be the last one"
+    assert set(froms) == {"swift:6.3-bookworm", "gcr.io/distroless/cc-debian12:debug"}
+    assert froms[-1] == "gcr.io/distroless/cc-debian12:debug", "the runtime stage must be the last one"
