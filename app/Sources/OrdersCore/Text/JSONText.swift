@@ -4,6 +4,18 @@ package enum JSONText {
     /// Appends `value` as a quoted JSON string, escaping quotes, backslashes and control characters.
     package static func appendString(_ value: String, to output: inout String) {
         output += "\""
+        // Nearly every string (ids, names, SKUs) needs no escape: it is appended whole. A lead byte of
+        // 0xE2 may begin U+2028 or U+2029, so it takes the careful path too.
+        if value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xE2 }) {
+            appendEscaping(value, to: &output)
+        } else {
+            output += value
+        }
+        output += "\""
+    }
+
+    /// Appends `value`'s scalars one by one, escaping those JSON or JavaScript must not see raw.
+    private static func appendEscaping(_ value: String, to output: inout String) {
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": output += "\\\""
@@ -20,7 +32,6 @@ package enum JSONText {
                 }
             }
         }
-        output += "\""
     }
 
     /// `value` with control characters written as escapes, so one log event stays on one text line.
