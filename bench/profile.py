@@ -7,6 +7,8 @@ The service runs pinned to CPU 0 and wrk drives it from CPU 1 (1 thread, 32 conn
 - CPU time per request: the process's user + system time over the run, divided by the requests wrk
   completed. On a shared machine it moves far less than requests per second, so two builds (or the
   service and nginx, `--nginx`) compare well on it; run them one after the other, twice.
+- Per thread (`--threads`): CPU time, time spent runnable but waiting for the CPU, and blocking and
+  preempting switches, each per request (benchlib/threads.py says how they are read).
 - A sampled profile (`perf record -e cpu-clock --call-graph dwarf`, from Debian's linux-perf) of a few
   seconds in the middle of the run, reported by symbol, with and without the callees' share.
 
@@ -33,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import load, seed  # noqa: E402
+from benchlib import load, seed, threads  # noqa: E402
 from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service, peak_rss_kib  # noqa: E402
 
 # workload id -> (wrk script, path), as `make bench` drives them
@@ -51,6 +53,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--nginx", action="store_true", help="measure nginx serving the order-sized body instead")
     parser.add_argument("--seconds", type=int, default=12, help="length of the load (the profile takes the middle)")
     parser.add_argument("--no-perf", action="store_true", help="CPU time per request only, no profile")
+    parser.add_argument("--threads", action="store_true", help="add each thread's CPU and run-queue wait per request")
     parser.add_argument("--out", type=Path, default=ROOT / "out/bench/profile")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra environment variable for the service (repeatable), e.g. MALLOC_ARENA_MAX=2")
@@ -108,6 +111,7 @@ def main() -> int:
         env = {"BENCH_API_KEY": key, "BENCH_IDS_FILE": str(workdir / "ids"),
                "BENCH_RUN_ID": f"profile-{time.time_ns()}", "BENCH_CUSTOMER": seed.CUSTOMER}
         before = cpu_seconds(pid)
+        threads_before = threads.snapshot(pid)
         wrk = load.start_wrk(f"http://127.0.0.1:{port}{path}", script, arguments.seconds, LOAD, env)
         data = arguments.out / f"{name}.perf.data"
         if not arguments.no_perf:
@@ -115,13 +119,18 @@ def main() -> int:
             subprocess.run(["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "--call-graph", "dwarf,16384",
                             "-p", str(pid), "-o", str(data), "--", "sleep", str(arguments.seconds / 2)],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        requests = load.finish_wrk(wrk, arguments.seconds).requests
+        figures = load.finish_wrk(wrk, arguments.seconds)
+        requests = figures.requests
         used = cpu_seconds(pid) - before
+        threads_after = threads.snapshot(pid)
         # Sampling costs the profiled process some CPU of its own: compare figures taken with --no-perf.
         profiled = "" if arguments.no_perf else ", sampled by perf"
         summary = (f"{name}: {requests} requests in {arguments.seconds} s, {1e6 * used / requests:.1f} us of "
                    f"CPU per request ({used:.2f} s of CPU{profiled}), peak resident memory "
-                   f"{peak_rss_kib(pid) / 1024:.1f} MiB")
+                   f"{peak_rss_kib(pid) / 1024:.1f} MiB; latency p50 {figures.p50_ms:.2f} ms, p99 "
+                   f"{figures.p99_ms:.2f} ms, p99.9 {figures.p999_ms:.2f} ms")
+        if arguments.threads:
+            summary += "\n" + threads.report(threads_before, threads_after, requests)
         print(summary, flush=True)
         report = arguments.out / f"{name}.txt"
         text = summary + "\n"
