@@ -13,4 +13,19 @@ package struct NewOrder: Sendable, Equatable {
         self.draft = draft
         self.createdAtMilliseconds = createdAtMilliseconds
     }
+
+    /// The order as the store holds it once its insert succeeded: the inserted values, with the position
+    /// the store assigned. Nothing is parsed back from the row, which holds exactly these values.
+    func created(sequence: Int64) -> Order {
+        Order(
+            id: id,
+            customerID: draft.customerID,
+            currency: draft.currency,
+            items: draft.items,
+            totalCents: draft.totalCents,
+            status: "created",
+            createdAtMilliseconds: createdAtMilliseconds,
+            sequence: sequence
+        )
+    }
 }

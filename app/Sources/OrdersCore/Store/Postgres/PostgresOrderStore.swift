@@ -113,11 +113,10 @@ final class PostgresOrderStore: OrderStore, APIKeyStore {
                 VALUES (\(id), \(draft.customerID), \(draft.currency), \(items)::jsonb, \(draft.totalCents), 'created',
                         \(createdAt), \(idempotency?.scope), \(idempotency?.key), \(idempotency?.fingerprint))
                 ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
-                RETURNING sequence, id, customer_id, currency, items::text, total_cents, status, created_at,
-                          request_fingerprint
+                RETURNING sequence
                 """
             )
-            if let created = try await Self.orders(from: rows).first { return .created(try created.order()) }
+            for try await sequence in rows.decode(Int64.self) { return .created(order.created(sequence: sequence)) }
             guard let idempotency else { throw StoreUnavailableError("insert returned no row") }
             let existing = try await client.query(
                 """

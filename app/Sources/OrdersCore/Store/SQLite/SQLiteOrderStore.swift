@@ -134,7 +134,7 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
                                 idempotency_scope, idempotency_key, request_fingerprint)
             VALUES (?, ?, ?, ?, ?, 'created', ?, ?, ?, ?)
             ON CONFLICT (idempotency_scope, idempotency_key) DO NOTHING
-            RETURNING \(Self.orderColumns)
+            RETURNING sequence
             """,
             [
                 .text(order.id), .text(draft.customerID), .text(draft.currency),
@@ -144,8 +144,8 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
                 idempotency.map { .text($0.fingerprint) } ?? .null,
             ]
         )
-        if let row = inserted.first {
-            return .created(try Self.storedOrder(from: row).order())
+        if let sequence = inserted.first?.column("sequence")?.integer {
+            return .created(order.created(sequence: Int64(sequence)))
         }
         guard let idempotency else {
             throw StoreUnavailableError("insert returned no row and no idempotency key was given")
