@@ -70,7 +70,7 @@ Environment:
   OFFLINE_BASE_IMAGES_WORKDIR  where the stand-ins are staged (default /var/tmp)
   OFFLINE_BASE_IMAGES_LOCK     lock file that serialises concurrent runs (default /tmp/offline-base-images.lock)
 
-Needs a running engine (scripts/docker-engine.sh); building the Debian stand-in needs root.
+Needs a running engine (scripts/docker-engine.sh); building the Debian and runtime stand-ins needs root.
 EOF
 }
 
@@ -296,6 +296,7 @@ unpack_runtime_packages() {
 
 build_runtime_stand_in() {
     local fingerprint="$1" rootfs applet
+    [[ "$(id -u)" -eq 0 ]] || die "building the runtime stand-in needs root (file owners for the image)"
     new_work_dir
     rootfs="$WORK_DIR/rootfs"
     log "$RUNTIME_IMAGE: unpacking $RUNTIME_PACKAGES from $SUITE"
