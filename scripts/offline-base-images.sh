@@ -315,6 +315,10 @@ build_runtime_stand_in() {
     printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' 'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \
         'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >"$rootfs/etc/passwd"
     printf '%s\n' 'root:x:0:' 'nobody:x:65534:' 'nonroot:x:65532:' >"$rootfs/etc/group"
+    # distroless's name service switch: local files first (/etc/hosts before DNS), as in Debian.
+    printf '%s\n' 'passwd: files' 'group: files' 'shadow: files' 'gshadow: files' 'hosts: files dns' \
+        'networks: files' 'protocols: files' 'services: files' 'ethertypes: files' 'rpc: files' \
+        'netgroup: files' >"$rootfs/etc/nsswitch.conf"
     install -d -m 0700 "$rootfs/root"
     install -d -m 0700 -o 65532 -g 65532 "$rootfs/home/nonroot"
     install -d -m 1777 "$rootfs/tmp"

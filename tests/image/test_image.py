@@ -118,6 +118,11 @@ def test_trust_store_and_time_zone_rules_are_present(image: dict) -> None:
     assert zones == ["/usr/share/zoneinfo/Europe/Berlin", "/usr/share/zoneinfo/UTC"]
 
 
+def test_names_resolve_from_local_files_before_dns(image: dict) -> None:
+    """Without /etc/nsswitch.conf glibc asks DNS before /etc/hosts, even for `localhost`."""
+    assert run_in_image("-c", "sed -n 's/^hosts: *//p' /etc/nsswitch.conf").split() == ["files", "dns"]
+
+
 def test_no_build_tool_on_the_runtime_path(image: dict) -> None:
     probe = " ".join(f"command -v {tool};" for tool in BUILD_TOOLS)
     assert run_in_image("-c", f"{probe} true").split() == []
