@@ -29,7 +29,8 @@ BUILD_TOOLS = ["swift", "swiftc", "clang", "gcc", "cc", "c++", "ld", "as", "stri
 BUILD_PACKAGES = re.compile(r"^(gcc|g\+\+|cpp|binutils|git|make|libc6-dev|libstdc\+\+-\d+-dev|.*-dev|pkg-config)$")
 BUILD_WORDS = re.compile(r"\b(swift build|swiftc|gcc|g\+\+|clang|binutils|build-essential|git|make)\b")
 # LABEL adds metadata, no files; its values (the source URL may be a path ending in .git) are not contents.
-METADATA_ONLY = re.compile(r"^(/bin/sh -c #\(nop\)\s+)?LABEL\b")
+# Docker prefixes the line with the base's shell (/bin/sh or /busybox/sh), so any shell is accepted.
+METADATA_ONLY = re.compile(r"^(\S+ -c #\(nop\)\s+)?LABEL\b")
 
 
 # The base's shell: busybox, under /busybox in distroless's debug variant (the image adds /bin/sh).
