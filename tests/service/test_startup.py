@@ -11,7 +11,19 @@ from support.service import BINARY, Service, free_port
 
 @pytest.mark.parametrize(
     "variable,value",
-    [("HTTP_PORT", "99999"), ("LOG_LEVEL", "loud"), ("DRAIN_DELAY_SECONDS", "soon"), ("STORE", "mongo")],
+    [
+        ("HTTP_PORT", "99999"),
+        ("LOG_LEVEL", "loud"),
+        ("DRAIN_DELAY_SECONDS", "soon"),
+        ("STORE", "mongo"),
+        # Values swift-otel would stop the process on (fatalError) or silently ignore.
+        ("OTEL_PROPAGATORS", "xray"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ("OTEL_TRACES_SAMPLER", "xray"),
+        ("OTEL_TRACES_SAMPLER_ARG", "1.5"),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318"),
+        ("OTEL_SDK_DISABLED", "maybe"),
+    ],
 )
 def test_bad_setting_exits_at_once_with_one_line(variable, value):
     port = free_port()

@@ -97,8 +97,9 @@ class Service:
             all_headers["Authorization"] = f"Bearer {token}"
         return request(self.base_url + path, headers=all_headers, timeout=timeout)
 
-    def post_order(self, token: str, body: dict | str, key: str | None = None, timeout: float = 10) -> Reply:
-        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    def post_order(self, token: str, body: dict | str, key: str | None = None, timeout: float = 10,
+                   headers: dict[str, str] | None = None) -> Reply:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})}
         if key:
             headers["Idempotency-Key"] = key
         text = body if isinstance(body, str) else json.dumps(body)

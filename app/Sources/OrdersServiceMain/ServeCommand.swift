@@ -1,9 +1,11 @@
 import ArgumentParser
 import Logging
 import Metrics
+import OTel
 import OrdersCore
 import OrdersService
 import Prometheus
+import ServiceLifecycle
 
 /// Runs the HTTP service until SIGTERM or SIGINT.
 struct ServeCommand: AsyncParsableCommand {
@@ -15,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try ProcessEnvironment.serviceConfiguration()
         let sink = StandardOutputLogSink()
-        LoggingSystem.bootstrap { label in
+        let makeHandler: @Sendable (String) -> StructuredLogHandler = { label in
             StructuredLogHandler(
                 label: label,
                 format: configuration.logFormat,
@@ -23,10 +25,27 @@ struct ServeCommand: AsyncParsableCommand {
                 sink: sink
             )
         }
+        // With tracing on, every line written inside a request carries its `trace_id` and `span_id`.
+        let traceMetadata = configuration.tracing.isEnabled ? OTel.makeLoggingMetadataProvider() : nil
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = makeHandler(label)
+                handler.metadataProvider = provider
+                return handler
+            },
+            metadataProvider: traceMetadata
+        )
         let logger = Logger(label: "orders-service")
         let registry = PrometheusCollectorRegistry()
         // Dependencies that report through swift-metrics land in the same exposition as the service's own.
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let telemetry: [any Service]
+        do {
+            telemetry = try TraceExporter.bootstrap(configuration.tracing, registry: registry, makeHandler: makeHandler)
+        } catch {
+            printError("orders-service: cannot start the trace exporter: \(error)")
+            throw ExitCode(2)
+        }
 
         let service: OrdersServiceApplication
         do {
@@ -40,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let outcome: ServiceRunner.Outcome
         do {
-            outcome = try await ServiceRunner.run(service)
+            outcome = try await ServiceRunner.run(service, telemetry: telemetry)
         } catch {
             printError("orders-service: stopped with an error: \(error)")
             throw ExitCode(1)

@@ -30,19 +30,26 @@ func buildApplication(
     runsStoreServices: Bool = true,
     testRoutes: (@Sendable (Router<OrdersRequestContext>) -> Void)?
 ) async throws -> OrdersServiceApplication {
-    let store: any OrderStore
+    let openedStore: any OrderStore
     if let givenStore {
-        store = givenStore
+        openedStore = givenStore
     } else {
         logger.info("order store", metadata: configuration.store.logMetadata)
-        store = try await configuration.store.openStore(logger: logger)
+        openedStore = try await configuration.store.openStore(logger: logger)
     }
+    let tracing = configuration.tracing
+    let store: any OrderStore =
+        tracing.isEnabled ? TracedOrderStore(wrapping: openedStore, configuration: configuration.store) : openedStore
     let requestMetrics = RequestMetrics(registry: registry)
     let metricsEndpoint = MetricsEndpoint(registry: registry, processMetrics: ProcessMetrics(registry: registry))
     let drainState = DrainState()
 
     // Every GET route answers HEAD too (RFC 9110, section 9.3.2): the GET's headers, no body.
     let router = Router(context: OrdersRequestContext.self, options: .autoGenerateHeadEndpoints)
+    if tracing.isEnabled {
+        // First, so that every later middleware, the request's log lines and its problem body see the span.
+        router.add(middleware: RequestTracingMiddleware(newTraceRatio: tracing.newTraceRatio))
+    }
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ObservabilityMiddleware(metrics: requestMetrics))
     router.add(middleware: ProblemMiddleware())

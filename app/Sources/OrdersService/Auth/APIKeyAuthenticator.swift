@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import OrdersCore
 import Synchronization
+import Tracing
 
 /// Requires `Authorization: Bearer <API key>` on the routes it guards and sets
 /// ``OrdersRequestContext/verifiedCaller``, from which ``AuthenticatedRequestContext`` is made.
@@ -71,10 +72,16 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
             throw Self.unauthorized(error: nil)
         }
         guard let token = Self.bearerToken(header), let (keyID, secret) = APIKey.parse(token),
-            let record = try await verifiedRecord(
-                keyID: keyID,
-                secretDigest: APIKey.digest(ofSecret: secret),
-                deadline: context.receivedAt + timeLimit
+            let record = try await withSpan(
+                "api key lookup",
+                { span in
+                    try await verifiedRecord(
+                        keyID: keyID,
+                        secretDigest: APIKey.digest(ofSecret: secret),
+                        deadline: context.receivedAt + timeLimit,
+                        span: span
+                    )
+                }
             )
         else {
             throw Self.unauthorized(error: "invalid_token")
@@ -88,14 +95,18 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
 
     /// The record of a valid, unrevoked key with this id and secret digest, or nil; from the cache when
     /// the store's verdict on this very credential is recent, otherwise from the one store read for it in
-    /// progress, started here if there is none. 503 when `deadline` passes first.
+    /// progress, started here if there is none. 503 when `deadline` passes first. `span` records where
+    /// the verdict came from (`orders.api_key.source`: `cache` or `store`).
     private func verifiedRecord(
         keyID: String,
         secretDigest: String,
-        deadline: ContinuousClock.Instant
+        deadline: ContinuousClock.Instant,
+        span: any Span
     ) async throws -> APIKeyRecord? {
         let credential = keyID + ":" + secretDigest
-        switch cache.withLock({ $0.verdict(for: credential, at: .now) }) {
+        let cached = cache.withLock({ $0.verdict(for: credential, at: .now) })
+        span.attributes["orders.api_key.source"] = cached == nil ? "store" : "cache"
+        switch cached {
         case .valid(let record): return record
         case .refused: return nil
         case nil: break

@@ -41,6 +41,8 @@ package struct ServiceConfiguration: Sendable {
     var cursorKey: [UInt8]?
     /// Which order store to use and how to reach it.
     package var store: StoreConfiguration = .sqlite(path: StoreConfiguration.defaultSQLitePath)
+    /// Distributed tracing: the `OTEL_*` variables (``TracingSettings``); off without an OTLP endpoint.
+    package var tracing = TracingSettings()
 
     /// The defaults, as used by `make run`.
     init() {}
@@ -75,6 +77,7 @@ extension ServiceConfiguration {
         maxConnections = try settings.optionalInteger("HTTP_MAX_CONNECTIONS", in: 1...1_000_000)
         cursorKey = try Self.cursorKey(settings)
         store = try StoreConfiguration(settings: settings)
+        tracing = try TracingSettings(settings: settings)
     }
 
     /// `CURSOR_KEY`: exactly 32 bytes as 64 hex digits (`openssl rand -hex 32` makes one), or nil.

@@ -71,7 +71,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
 
     /// The matched route template; every path that matched none (Hummingbird names those `NotFound`)
     /// is one label.
-    private static func route(_ context: Context) -> String {
+    static func route(_ context: Context) -> String {
         guard let path = context.endpointPath, path != "NotFound" else { return RequestMetrics.unmatchedRoute }
         return path
     }

@@ -39,13 +39,16 @@ struct Problem: Error, Sendable {
     /// The media type of every problem body.
     static let mediaType = "application/problem+json"
 
-    /// The response, with the request's path as `instance` and its id as `request_id` so that a client
-    /// report can be matched with the log.
-    func response(path: String, requestID: String) -> Response {
+    /// The response, with the request's path as `instance`, its id as `request_id` and, when the request
+    /// is traced, its trace id as `trace_id`, so that a client report can be matched with the log and the
+    /// trace.
+    func response(path: String, requestID: String, traceID: String? = nil) -> Response {
         Response(
             status: status,
             headers: responseHeaders,
-            body: .init(byteBuffer: ByteBuffer(string: body(instance: path, requestID: requestID)))
+            body: .init(
+                byteBuffer: ByteBuffer(string: body(instance: path, requestID: requestID, traceID: traceID))
+            )
         )
     }
 
@@ -58,8 +61,8 @@ struct Problem: Error, Sendable {
     }
 
     /// The JSON body. `instance` is the request's path (cut at 512 characters), or nil for a request
-    /// whose path was never read.
-    func body(instance: String?, requestID: String) -> String {
+    /// whose path was never read; `traceID` is the request's trace, when it has one.
+    func body(instance: String?, requestID: String, traceID: String? = nil) -> String {
         var body = "{\"type\":"
         JSONText.appendString(type, to: &body)
         body += ",\"title\":"
@@ -75,6 +78,10 @@ struct Problem: Error, Sendable {
         }
         body += ",\"request_id\":"
         JSONText.appendString(requestID, to: &body)
+        if let traceID {
+            body += ",\"trace_id\":"
+            JSONText.appendString(traceID, to: &body)
+        }
         if !errors.isEmpty {
             body += ",\"errors\":["
             for (index, error) in errors.enumerated() {

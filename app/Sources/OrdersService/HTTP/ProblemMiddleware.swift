@@ -1,14 +1,16 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import OTel
 import OrdersCore
+import ServiceContextModule
 
 /// Turns every error thrown below it into a problem response: a ``Problem`` as it is, Hummingbird's own
 /// HTTP errors (404, 413 and the like) with their status, a store outage (PostgreSQL down, SQLite busy or
 /// full) as 503, a cancelled request as 503 logged at `notice`, a client that left mid-request as
 /// ``ClientClosedRequest`` (recorded, never written), and anything else as a bare 500
 /// whose details go only to the log, under the request id (`context.id`, which ``RequestIDMiddleware``
-/// has set).
+/// has set). Every problem body carries the request id and, when the request is traced, the trace id.
 struct ProblemMiddleware: RouterMiddleware {
     /// The context this middleware runs with.
     typealias Context = OrdersRequestContext
@@ -24,23 +26,25 @@ struct ProblemMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
+        // The trace id of the request's span, when tracing is on (the tracing middleware runs first).
+        let traceID = ServiceContext.current?.otelTraceID
         do {
             return try await next(request, context)
         } catch let problem as Problem {
-            return problem.response(path: request.uri.path, requestID: context.id)
+            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
         } catch is ClientClosedRequest {
             return ClientClosedRequest.response
         } catch let error as StoreUnavailableError {
             context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
-            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id)
+            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id, traceID: traceID)
         } catch is CancellationError {
             // The request's task was cancelled (the stop sequence's bound ran out while it was in flight):
             // nothing went wrong in it, so it is no error line, but the service did not finish it.
             context.logger.notice("request cancelled before it finished")
-            return Problem.requestCancelled.response(path: request.uri.path, requestID: context.id)
+            return Problem.requestCancelled.response(path: request.uri.path, requestID: context.id, traceID: traceID)
         } catch let error as any HTTPResponseError {
             let problem = Problem(error.status, detail: Self.detail(for: error.status), headers: [:])
-            return problem.response(path: request.uri.path, requestID: context.id)
+            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
         } catch {
             context.logger.error(
                 "request failed with an unexpected error",
@@ -50,7 +54,7 @@ struct ProblemMiddleware: RouterMiddleware {
                 .internalServerError,
                 detail: "An unexpected error occurred. Quote the request_id when reporting it."
             )
-            return problem.response(path: request.uri.path, requestID: context.id)
+            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
         }
     }
 

@@ -1,6 +1,6 @@
 import Logging
 import OrdersCore
-import ServiceLifecycle
+package import ServiceLifecycle
 import Synchronization
 package import UnixSignals
 
@@ -30,9 +30,11 @@ package enum ServiceRunner {
         case boundExceeded
     }
 
-    /// Runs `service`; `signals` are the stop signals (SIGTERM and SIGINT in production).
+    /// Runs `service`; `signals` are the stop signals (SIGTERM and SIGINT in production). `telemetry`
+    /// (the trace exporter) starts first and stops last, so the spans of the last requests are sent.
     package static func run(
         _ service: OrdersServiceApplication,
+        telemetry: [any Service] = [],
         signals: [UnixSignal] = [.sigterm, .sigint]
     ) async throws
         -> Outcome
@@ -42,7 +44,8 @@ package enum ServiceRunner {
         // Trap the signals before anything listens, so a stop that comes early is never the default action.
         let stopSignals = await UnixSignalsSequence(trapping: signals)
 
-        var services: [any Service] = []
+        // A group stops its services in reverse order: the first listed stops last.
+        var services: [any Service] = telemetry
         if let metrics = service.metricsApplication { services.append(metrics) }
         services.append(service.application)
         services.append(DrainService(state: service.drainState, delay: configuration.drainDelay, logger: logger))
