@@ -1,6 +1,6 @@
 # The service's dashboard: traffic and errors from the load balancer's view and from the service's own
 # metrics, latency, target and task health, CPU and memory, the database, the WAF, the service's
-# connections, every alarm, and the recent errors by request id. docs/operations.md refers to the widgets by their titles.
+# connections, every alarm, the recent errors by request and trace id, and links to the traces in X-Ray. docs/operations.md refers to the widgets by their titles.
 
 locals {
   lb   = aws_lb.service.arn_suffix
@@ -204,7 +204,7 @@ locals {
         view   = "table"
         query  = <<-EOT
           SOURCE '${aws_cloudwatch_log_group.service.name}'
-          | fields @timestamp, request_id, method, route, status, duration_ms, message, @logStream
+          | fields @timestamp, request_id, trace_id, method, route, status, duration_ms, message, @logStream
           | filter level in ["error", "critical"] or status like /^5/
           | sort @timestamp desc
           | limit 100
@@ -226,7 +226,26 @@ locals {
         EOT
       }
     },
+    # --- Row 6: traces ---
+    {
+      type = "text", x = 0, y = 32, width = 24, height = 3
+      properties = {
+        markdown = join("\n", [
+          "## Traces",
+          "Sampled requests of ${var.service_name} in X-Ray (${local.trace_sampling_note}): [traces of this service](${local.xray_traces_url}) and its [trace map](${local.xray_map_url}). A problem body's `trace_id`, and the `trace_id` of every log line written inside a request, open the same trace there.",
+        ])
+      }
+    },
   ]
+
+  # CloudWatch's X-Ray pages for this service, in the stack's region.
+  xray_console    = "https://${local.region}.console.aws.amazon.com/cloudwatch/home?region=${local.region}"
+  xray_traces_url = "${local.xray_console}#xray:traces/query?~(query~(expression~'service(%22${var.service_name}%22)'))"
+  xray_map_url    = "${local.xray_console}#xray:service-map/map"
+  trace_sampling_note = (
+    var.trace_sample_ratio == 0 ? "tracing off" :
+    "${var.trace_sample_ratio * 100} % of new traces, every trace a sampled caller started"
+  )
 }
 
 resource "aws_cloudwatch_dashboard" "service" {

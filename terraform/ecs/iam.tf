@@ -161,12 +161,12 @@ data "aws_iam_policy_document" "admin_execution" {
 
 resource "aws_iam_role" "task" {
   name               = "${var.service_name}-task"
-  description        = "Calls made by running ${var.service_name} tasks: the collector's EMF records"
+  description        = "Calls made by running ${var.service_name} tasks: the collector's EMF records and trace segments"
   assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
 }
 
 resource "aws_iam_role_policy" "task" {
-  name   = "publish-service-metrics"
+  name   = "publish-service-telemetry"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
 }
@@ -182,5 +182,14 @@ data "aws_iam_policy_document" "task" {
       "logs:PutLogEvents",
     ]
     resources = ["${aws_cloudwatch_log_group.metrics.arn}:*"]
+  }
+
+  # The collector's awsxray exporter sends the service's spans as segments. Neither action supports
+  # resource-level permissions (the Service Authorization Reference lists no resource type for them),
+  # so "*" is the narrowest resource; nothing else of X-Ray is allowed (no reads, no sampling rules).
+  statement {
+    sid       = "SendTraceSegments"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
   }
 }

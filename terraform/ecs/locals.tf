@@ -7,6 +7,9 @@ locals {
   # bound to the task's loopback and read by the collector sidecar, never by the load balancer.
   app_port     = 8080
   metrics_port = 9090
+  # Where the collector sidecar receives the service's spans (OTLP over HTTP), on the task's loopback:
+  # containers of an awsvpc task share it, and nothing outside the task reaches it.
+  otlp_endpoint = "127.0.0.1:4318"
 
   # Names used in more than one file.
   service_container_name   = "orders-service"

@@ -1,4 +1,4 @@
-# The service's task: the orders-service container and the metrics collector sidecar.
+# The service's task: the orders-service container and the collector sidecar (metrics and traces).
 #
 # Terraform registers the first revision and any revision whose settings change here; CI registers a
 # new revision per deploy, rendered from the latest one with only the image replaced. The service
@@ -35,6 +35,14 @@ locals {
       { name = "DATABASE_POOL_SIZE", value = tostring(var.database_pool_size) },
       { name = "DATABASE_TLS", value = "require" },
       { name = "DATABASE_TLS_CA_FILE", value = local.rds_ca_bundle_path },
+      # Traces go to the collector sidecar on the task's loopback, which sends them to X-Ray. Without
+      # a ratio there is nothing to record: the service then starts with tracing off.
+      { name = "OTEL_SERVICE_NAME", value = var.service_name },
+      { name = "OTEL_EXPORTER_OTLP_ENDPOINT", value = "http://${local.otlp_endpoint}" },
+      { name = "OTEL_EXPORTER_OTLP_PROTOCOL", value = "http/protobuf" },
+      { name = "OTEL_TRACES_SAMPLER", value = "parentbased_traceidratio" },
+      { name = "OTEL_TRACES_SAMPLER_ARG", value = tostring(var.trace_sample_ratio) },
+      { name = "OTEL_SDK_DISABLED", value = var.trace_sample_ratio == 0 ? "true" : "false" },
     ]
 
     # The service's own login (never the master user), both halves from its secret: a rotation names
@@ -88,6 +96,8 @@ locals {
     service_dimension = local.metrics_service_dimension
     metrics_namespace = local.metrics_namespace
     metrics_log_group = aws_cloudwatch_log_group.metrics.name
+    otlp_endpoint     = local.otlp_endpoint
+    service_log_group = aws_cloudwatch_log_group.service.name
   })
 
   # The collector comes from ECR Public, or from a pull-through cache of it in this account's ECR (which

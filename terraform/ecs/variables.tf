@@ -250,6 +250,17 @@ variable "database_pool_size" {
   }
 }
 
+variable "trace_sample_ratio" {
+  description = "Share of new traces the service records and sends to X-Ray (OTEL_TRACES_SAMPLER_ARG of its parent-based ratio sampler): a request whose caller already decided follows that decision. 0 switches tracing off."
+  type        = number
+  default     = 0.05
+
+  validation {
+    condition     = var.trace_sample_ratio >= 0 && var.trace_sample_ratio <= 1
+    error_message = "trace_sample_ratio must be between 0 and 1."
+  }
+}
+
 variable "log_level" {
   description = "LOG_LEVEL of the service."
   type        = string

@@ -1,12 +1,12 @@
-# With tasks in private subnets there is no route to the internet, so the AWS APIs a task start
-# needs are reached through VPC endpoints: ECR (api for auth and manifests, dkr for pulls, and S3,
-# where image layers live), CloudWatch Logs (the awslogs driver and metrics in EMF) and Secrets
-# Manager (the database credentials injected at start). ECS Exec sessions into the admin task
-# (docs/operations.md) need two more: Systems Manager's message channel (ssmmessages) and KMS, which
-# the session agent asks to decrypt the channel's data key.
+# With tasks in private subnets there is no route to the internet, so the AWS APIs a task needs are
+# reached through VPC endpoints: ECR (api for auth and manifests, dkr for pulls, and S3, where image
+# layers live), CloudWatch Logs (the awslogs driver and metrics in EMF), Secrets Manager (the database
+# credentials injected at start) and X-Ray (the collector's trace segments). ECS Exec sessions into the
+# admin task (docs/operations.md) need two more: Systems Manager's message channel (ssmmessages) and
+# KMS, which the session agent asks to decrypt the channel's data key.
 
 locals {
-  interface_endpoints = var.tasks_in_private_subnets ? toset(["ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "ssmmessages"]) : toset([])
+  interface_endpoints = var.tasks_in_private_subnets ? toset(["ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "ssmmessages", "xray"]) : toset([])
 }
 
 resource "aws_vpc_endpoint" "interface" {

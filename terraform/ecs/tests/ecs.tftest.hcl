@@ -727,6 +727,12 @@ run "pool_size_must_be_1_to_200" {
   expect_failures = [var.database_pool_size]
 }
 
+run "trace_sample_ratio_must_be_a_share" {
+  command = plan
+  variables { trace_sample_ratio = 1.5 }
+  expect_failures = [var.trace_sample_ratio]
+}
+
 run "log_level_must_be_known" {
   command = plan
   variables { log_level = "verbose" }

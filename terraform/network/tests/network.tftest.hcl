@@ -107,8 +107,8 @@ run "private_task_subnets_with_endpoints" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "ssmmessages"]) && alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
-    error_message = "Tasks without internet need interface endpoints for ECR, CloudWatch Logs and Secrets Manager, and for ECS Exec's channel (ssmmessages, KMS), with private DNS."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "kms", "logs", "secretsmanager", "ssmmessages", "xray"]) && alltrue([for endpoint in aws_vpc_endpoint.interface : endpoint.private_dns_enabled])
+    error_message = "Tasks without internet need interface endpoints for ECR, CloudWatch Logs, Secrets Manager and X-Ray (the collector's trace segments), and for ECS Exec's channel (ssmmessages, KMS), with private DNS."
   }
 
   assert {

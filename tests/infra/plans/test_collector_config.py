@@ -1,5 +1,5 @@
-"""The metrics collector's configuration, as Terraform renders it into the task definition, fits what
-is around it.
+"""The collector's configuration, as Terraform renders it into the task definition, fits what is around
+it: metrics to CloudWatch, traces to X-Ray.
 
 The rendered YAML (AOT_CONFIG_CONTENT of the collector container in the planned task definition)
 must scrape the port and path the service serves metrics on, keep and rename exactly the request
@@ -10,6 +10,7 @@ run here (no registry ships it), so these checks read what the sidecar will read
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -141,3 +142,62 @@ def test_sidecar_is_pinned_non_essential_and_health_checked(config, containers):
     assert collector["essential"] is False, "a collector failure must cost metrics, never traffic"
     assert collector["healthCheck"]["command"] == ["CMD", "/healthcheck"]
     assert config["extensions"]["health_check"]["endpoint"].startswith("127.0.0.1:")
+
+
+def test_receives_spans_only_on_loopback_where_the_service_sends_them(config, containers):
+    """The service's OTLP endpoint is the collector's otlp receiver, over HTTP on the task's loopback,
+    and the protocol is the one the service's build carries (no gRPC)."""
+    environment = {entry["name"]: entry["value"] for entry in containers["orders-service"]["environment"]}
+    receiver = config["receivers"]["otlp"]["protocols"]
+    assert set(receiver) == {"http"}, "the service sends OTLP over HTTP only"
+    endpoint = receiver["http"]["endpoint"]
+    assert endpoint.startswith("127.0.0.1:"), f"the span receiver must not listen beyond the task: {endpoint}"
+    assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == f"http://{endpoint}"
+    assert environment["OTEL_EXPORTER_OTLP_PROTOCOL"] == "http/protobuf"
+
+
+def test_sampler_settings_are_ones_the_service_accepts(containers, ecs):
+    """The task's OTEL_* values are in the sets the service checks at start (TracingSettings.swift), so a
+    deploy never stops at start-up on them; the ratio is the stack's trace_sample_ratio."""
+    source = (APP_SOURCES / "OrdersService" / "Tracing" / "TracingSettings.swift").read_text(encoding="utf-8")
+    samplers = set(re.findall(r'case \w+ = "([a-z_]+)"', source))
+    environment = {entry["name"]: entry["value"] for entry in containers["orders-service"]["environment"]}
+    assert environment["OTEL_TRACES_SAMPLER"] in samplers and environment["OTEL_TRACES_SAMPLER"].startswith("parentbased_")
+    assert float(environment["OTEL_TRACES_SAMPLER_ARG"]) == float(ecs.variable("trace_sample_ratio"))
+    assert environment["OTEL_SDK_DISABLED"] == ("true" if float(ecs.variable("trace_sample_ratio")) == 0 else "false")
+    assert environment["OTEL_SERVICE_NAME"] == ecs.variable("service_name")
+    # X-Ray's segment name rule, which the service name becomes: 1-200 of letters, digits, spaces, _.:/%&#=+\-@
+    assert re.fullmatch(r"[\w .:/%&#=+\\\-@]{1,200}", environment["OTEL_SERVICE_NAME"])
+
+
+def test_traces_go_to_xray_linked_to_the_service_log_group(config, ecs):
+    pipeline = config["service"]["pipelines"]["traces"]
+    assert pipeline["receivers"] == ["otlp"] and pipeline["exporters"] == ["awsxray"]
+    xray = config["exporters"]["awsxray"]
+    assert xray["aws_log_groups"] == [ecs.resource("aws_cloudwatch_log_group.service").values["name"]]
+    assert "http.route" in xray["indexed_attributes"]
+    assert not xray.get("index_all_attributes"), "indexing every attribute would index ids and raise cost"
+
+
+def test_task_role_may_send_trace_segments_and_nothing_else_of_xray(ecs):
+    policy = ecs.resource("aws_iam_role_policy.task").policy("policy")
+    xray_actions = set()
+    for statement in policy["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert not any(action in ("*", "xray:*") or action.endswith(":*") for action in actions), actions
+        xray_actions |= {action for action in actions if action.startswith("xray:")}
+        if any(action.startswith("xray:") for action in actions):
+            assert set(actions) <= {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, actions
+            assert statement["Effect"] == "Allow"
+    assert xray_actions == {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def test_dashboard_links_to_the_services_traces(ecs):
+    body = ecs.resource("aws_cloudwatch_dashboard.service").values["dashboard_body"]
+    widgets = json.loads(body)["widgets"]
+    texts = [w["properties"]["markdown"] for w in widgets if w["type"] == "text"]
+    region = ecs.resource("aws_cloudwatch_log_group.service").values["arn"].split(":")[3]
+    assert any("#xray:traces/query" in text and f"service(%22{ecs.variable('service_name')}%22)" in text
+               and f"https://{region}.console.aws.amazon.com/" in text for text in texts), texts
+    queries = [w["properties"]["query"] for w in widgets if w["type"] == "log"]
+    assert any("trace_id" in query for query in queries), "the error table must show each line's trace id"
