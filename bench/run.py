@@ -33,10 +33,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import load, pgbench, report, seed, startup, targets  # noqa: E402
 from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E402
 
-# The service processes of a run: (store, access log, workloads).
-PROCESSES = [("sqlite", False, [load.HEALTH, *load.ORDERS]), ("sqlite", True, load.ORDERS),
-             ("postgres", False, load.ORDERS)]
-EXPECTED_WORKLOADS = sum(len(workloads) for _, _, workloads in PROCESSES)
+# The OTLP receiver of the tracing tests (tests/support/otlp.py) takes the traced runs' spans.
+sys.path.insert(0, str(ROOT / "tests"))
+from support.otlp import OTLPReceiver  # noqa: E402
+
+# The service processes of a run: (store, access log, tracing, workloads). Tracing "off" sets no OTLP
+# endpoint (the service as `make run` starts it); "default" exports with the default sampler (5 % of new
+# traces) and "full" with every trace sampled, both to an OTLP receiver on loopback.
+PROCESSES = [("sqlite", False, "off", [load.HEALTH, *load.ORDERS]), ("sqlite", True, "off", load.ORDERS),
+             ("postgres", False, "off", load.ORDERS),
+             ("sqlite", False, "default", load.TRACED), ("sqlite", False, "full", load.TRACED)]
+EXPECTED_WORKLOADS = sum(len(workloads) for _, _, _, workloads in PROCESSES)
+TRACING_SAMPLERS = {"default": {}, "full": {"OTEL_TRACES_SAMPLER": "always_on"}}
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -84,19 +92,23 @@ def latencies(figures: dict) -> str:
     return f"p50 {figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, p99.9 {figures['p999_ms']:.2f} ms"
 
 
-def measure_workloads(service: Service, store: str, access_log: bool, workloads: list, key: str, ids_file: Path,
-                      settings: load.LoadSettings, run_id: str) -> list[dict]:
+def process_label(store: str, access_log: bool, tracing: str) -> str:
+    return store + (" (access log on)" if access_log else "") + (f" (tracing {tracing})" if tracing != "off" else "")
+
+
+def measure_workloads(service: Service, store: str, access_log: bool, tracing: str, workloads: list, key: str,
+                      ids_file: Path, settings: load.LoadSettings, run_id: str) -> list[dict]:
     measured = []
     for workload_id, name, method, script, path, needs_key in workloads:
-        tag = f"{name} on {store}" + (" (access log on)" if access_log else "")
+        tag = f"{name} on {process_label(store, access_log, tracing)}"
         progress(tag)
         env = {"BENCH_API_KEY": key if needs_key else "", "BENCH_IDS_FILE": str(ids_file),
-               "BENCH_RUN_ID": f"{run_id}-{store}-{int(access_log)}", "BENCH_CUSTOMER": seed.CUSTOMER}
+               "BENCH_RUN_ID": f"{run_id}-{store}-{int(access_log)}-{tracing}", "BENCH_CUSTOMER": seed.CUSTOMER}
         runs = load.drive(f"http://127.0.0.1:{service.port}{path}", script, settings, env)
         figures = load.summarize(runs)
         print(f"    {figures['rps']:,.0f} req/s, {latencies(figures)}, {figures['errors']} errors", flush=True)
         measured.append({"id": workload_id, "name": name, "method": method, "store": store,
-                         "access_log": access_log, **figures})
+                         "access_log": access_log, "tracing": tracing, **figures})
     return measured
 
 
@@ -175,21 +187,26 @@ def run(arguments: argparse.Namespace) -> dict:
     nginx: Nginx | None = None
     services: list[Service] = []
     ceiling_runs: list[load.RunFigures] = []
+    receiver = OTLPReceiver().start()
+    results["tracing"] = {}
     try:
         progress(f"PostgreSQL sandbox on port {os.environ.get('SANDBOX_POSTGRES_PORT', '55434')}")
         postgres.start()
         results["machine"] = report.machine_facts(postgres.version())
         keys: dict[str, str] = {}
         ids_files: dict[str, Path] = {}
-        for store, access_log, workloads in PROCESSES:
+        for store, access_log, tracing, workloads in PROCESSES:
             env = store_environment(store, workdir, postgres)
-            service = Service(binary, env, workdir, service_cpus, access_log=access_log)
+            tracing_env = None if tracing == "off" else {
+                "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, **TRACING_SAMPLERS[tracing]}
+            service = Service(binary, env, workdir, service_cpus, access_log=access_log, tracing_env=tracing_env)
             services.append(service)
             if store not in keys:
                 keys[store] = seed.create_key(service)
             progress(f"orders-service on {store}, port {service.port}"
-                     + (", access log on" if access_log else ", access log off"))
+                     + (", access log on" if access_log else ", access log off") + f", tracing {tracing}")
             service.start()
+            spans_before = len(receiver.spans)
             if store not in ids_files:
                 progress(f"seeding {seed_count} orders through the API")
                 ids = seed.seed_orders(service.port, keys[store], seed_count)
@@ -200,11 +217,14 @@ def run(arguments: argparse.Namespace) -> dict:
                 nginx = Nginx(workdir, body, service_cpus).start()
                 ceiling_runs += measure_ceiling(nginx, settings, keys[store])
                 results["ceiling_body_bytes"] = len(body)
-            results["workloads"] += measure_workloads(service, store, access_log, workloads, keys[store],
+            results["workloads"] += measure_workloads(service, store, access_log, tracing, workloads, keys[store],
                                                       ids_files[store], settings, run_id)
-            label = store + (" (access log on)" if access_log else "")
-            results["peak_rss_mib"][label] = service.peak_rss_kib() / 1024
-            service.stop()
+            results["peak_rss_mib"][process_label(store, access_log, tracing)] = service.peak_rss_kib() / 1024
+            dropped = seed.spans_dropped(service.port) if tracing != "off" else None
+            service.stop()  # a traced process sends the spans it still holds before it ends
+            if dropped is not None:
+                results["tracing"][tracing] = {"spans_received": len(receiver.spans) - spans_before,
+                                               "spans_dropped": dropped}
 
         results["pgbench"] = measure_pgbench(postgres, ids_files["postgres"], settings, workdir)
 
@@ -226,6 +246,7 @@ def run(arguments: argparse.Namespace) -> dict:
                 lambda env=env: Service(binary, env, workdir, service_cpus), startups)
             print(f"    median {results['startup'][store]['median_ms']:.1f} ms", flush=True)
     finally:
+        receiver.stop()
         for service in services:
             service.stop()
         if nginx is not None:

@@ -19,6 +19,9 @@ ORDERS = [
     ("list", "GET /orders (page of 20)", "GET", "get.lua", "/orders", True),
     ("create", "POST /orders", "POST", "post_orders.lua", "/", True),
 ]
+# What tracing is measured on: the point read (a server span, the key lookup, one SELECT) and the create
+# (a server span, the key lookup, one INSERT).
+TRACED = [ORDERS[0], ORDERS[2]]
 
 
 @dataclass

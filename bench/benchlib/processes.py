@@ -96,10 +96,11 @@ class Service:
 
     `access_log` True runs it as production does (LOG_LEVEL=info, one JSON line per request), with
     standard output sent to /dev/null; False sets LOG_LEVEL=warning. Standard error goes to a file.
+    `tracing_env` holds the OTEL_* settings of a run with tracing on; without it tracing is off.
     """
 
     def __init__(self, binary: Path, store_env: dict[str, str], workdir: Path, cpus: set[int] | None,
-                 access_log: bool = False):
+                 access_log: bool = False, tracing_env: dict[str, str] | None = None):
         self.binary = binary
         self.port = free_port()
         self.cpus = cpus
@@ -115,6 +116,7 @@ class Service:
             # The benchmark stops its services itself; no load balancer needs time to notice.
             "DRAIN_DELAY_SECONDS": "0",
             **store_env,
+            **(tracing_env or {}),
         }
         self.process: subprocess.Popen | None = None
 

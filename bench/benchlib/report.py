@@ -48,9 +48,12 @@ def load_average() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+TRACING_LABELS = {"off": "off", "default": "default sampler (5 % of new traces)", "full": "100 %"}
+
+
 def _workload_rows(results: dict) -> list[str]:
     rows = []
-    for w in results["workloads"]:
+    for w in targets.untraced(results):
         log = "on (JSON to /dev/null)" if w["access_log"] else "off"
         rows.append(f"| {w['name']} | {w['store']} | {log} | {w['rps']:,.0f} | {w['ratio_nginx']:.2f} | "
                     f"{_latencies(w)} | {w['errors']} |")
@@ -63,6 +66,24 @@ def _workload_rows(results: dict) -> list[str]:
     for key, p in results.get("pgbench", {}).items():
         label = labels[key].format(scripts=p.get("scripts", "?"))
         rows.append(f"| {label} | postgres | - | {p['rps']:,.0f} tx/s | - | {_latencies(p)} | {p['errors']} |")
+    return rows
+
+
+def _tracing_rows(results: dict) -> list[str]:
+    """Each traced workload beside the same workload untraced (SQLite, access log off) in the same run."""
+    rows = []
+    traced = [w for w in results["workloads"] if w.get("tracing", "off") != "off"]
+    for workload_id in dict.fromkeys(w["id"] for w in traced):
+        off = next((w for w in targets.untraced(results)
+                    if w["id"] == workload_id and w["store"] == "sqlite" and not w["access_log"]), None)
+        for w in ([off] if off else []) + [w for w in traced if w["id"] == workload_id]:
+            mode = w.get("tracing", "off")
+            exported = results.get("tracing", {}).get(mode)
+            spans = (f"{exported['spans_received']:,} received, "
+                     f"{sum(exported['spans_dropped'].values()):,} dropped" if exported else "-")
+            ratio = f"{w['rps'] / off['rps']:.2f}" if off else "-"
+            rows.append(f"| {w['name']} | {TRACING_LABELS[mode]} | {w['rps']:,.0f} | {ratio} | {_latencies(w)} | "
+                        f"{w['errors']} | {spans} |")
     return rows
 
 
@@ -93,6 +114,19 @@ def results_section(results: dict, chart_name: str) -> str:
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         *_workload_rows(results),
         "",
+        *([
+            "### What tracing costs",
+            "",
+            "The same workloads on SQLite (access log off) with tracing off, at the default sampler and with "
+            "every trace sampled, exporting OTLP/HTTP to a receiver on loopback that decodes every batch. The "
+            "spans columns count the whole process (each workload's warm-up and runs); a span dropped is one "
+            "the exporter's bounded queue refused rather than hold a request.",
+            "",
+            "| Workload | Tracing | Throughput | Ratio to off | p50 ms | p99 ms | p99.9 ms | Errors | Spans |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            *_tracing_rows(results),
+            "",
+        ] if results.get("tracing") else []),
         "### Targets",
         "",
         "| Target | Measured | Met |",
@@ -162,7 +196,7 @@ def write_chart(path: Path, results: dict) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    workloads = results["workloads"]
+    workloads = targets.untraced(results)
     labels = [f"{w['name']} · {w['store']}" + (" · access log" if w["access_log"] else "") for w in workloads]
     ratios = [w["ratio_nginx"] for w in workloads]
     colours = ["#c97b2a" if w["access_log"] else "#2a6fc9" for w in workloads]

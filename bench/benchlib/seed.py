@@ -50,10 +50,11 @@ def seed_orders(port: int, key: str, count: int) -> list[str]:
 
 
 def fetch(port: int, key: str, path: str) -> bytes:
-    """The body of an authenticated GET; nginx serves one of the same size as the ceiling."""
+    """The body of a GET (authenticated when `key` is given); nginx serves one of an order's size as the
+    ceiling."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers={"Authorization": f"Bearer {key}"})
+        connection.request("GET", path, headers={"Authorization": f"Bearer {key}"} if key else {})
         response = connection.getresponse()
         payload = response.read()
         if response.status != 200:
@@ -61,3 +62,14 @@ def fetch(port: int, key: str, path: str) -> bytes:
         return payload
     finally:
         connection.close()
+
+
+def spans_dropped(port: int) -> dict[str, int]:
+    """`tracing_spans_dropped_total` of the process on `port`, by reason, from its /metrics."""
+    body = fetch(port, "", "/metrics").decode()
+    dropped = {"queue_full": 0, "export_failed": 0}
+    for line in body.splitlines():
+        if line.startswith("tracing_spans_dropped_total{"):
+            reason = line.split('reason="', 1)[1].split('"', 1)[0]
+            dropped[reason] = int(float(line.rsplit(" ", 1)[1]))
+    return dropped

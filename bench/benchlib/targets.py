@@ -21,8 +21,14 @@ PGBENCH_WORKLOADS = ("select", "transaction", "statement")
 LATENCY_FIGURES = ("p50_ms", "p99_ms", "p999_ms")
 
 
+def untraced(results: dict) -> list[dict]:
+    """The workloads run with tracing off: the ones the targets are about (the traced runs are compared
+    with these in their own section of the report)."""
+    return [w for w in results["workloads"] if w.get("tracing", "off") == "off"]
+
+
 def _workload(results: dict, workload_id: str, store: str, access_log: bool = False) -> dict | None:
-    return next((w for w in results["workloads"]
+    return next((w for w in untraced(results)
                  if w["id"] == workload_id and w["store"] == store and w["access_log"] == access_log), None)
 
 
@@ -47,7 +53,7 @@ def evaluate(results: dict) -> list[dict]:
         ratio = postgres_order["rps"] / select["rps"]
         add(f"GET /orders/{{id}} on PostgreSQL >= {POSTGRES_READ_RATIO:.2f} of pgbench (same SELECT, prepared)",
             f"{ratio:.2f}", ratio >= POSTGRES_READ_RATIO)
-    gets = [w for w in results["workloads"] if w["method"] == "GET"]
+    gets = [w for w in untraced(results) if w["method"] == "GET"]
     for access_log in (False, True):
         subset = [w for w in gets if w["access_log"] == access_log]
         if subset:
@@ -100,4 +106,9 @@ def missing_figures(results: dict, expected_workloads: int) -> list[str]:
     for process in ("sqlite", "postgres"):
         if not results["peak_rss_mib"].get(process, 0) > 0:
             problems.append(f"peak resident memory of the {process} process missing")
+    traced_modes = {w["tracing"] for w in results["workloads"] if w.get("tracing", "off") != "off"}
+    for mode in sorted(traced_modes):
+        exported = results.get("tracing", {}).get(mode, {})
+        if not exported.get("spans_received", 0) > 0:
+            problems.append(f"tracing {mode}: no span reached the OTLP receiver")
     return problems

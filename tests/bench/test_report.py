@@ -59,3 +59,21 @@ def test_the_chart_draws_the_point_read_and_the_insert_against_pgbench(tmp_path)
         "POST /orders vs pgbench INSERT alone"]
     report.write_chart(tmp_path / "chart.png", run)
     assert (tmp_path / "chart.png").stat().st_size > 0
+
+
+def test_traced_rows_sit_beside_the_untraced_one_and_stay_out_of_the_main_table():
+    run = complete_run()
+    base = {"id": "order", "name": "GET /orders/{id}", "method": "GET", "store": "sqlite", "access_log": False,
+            "ratio_nginx": 0.2}
+    run["workloads"] += [{**base, "tracing": "off", **figures(4000)},
+                         {**base, "tracing": "default", **figures(3600, p99=3.0)},
+                         {**base, "tracing": "full", **figures(2000, p99=9.0)}]
+    run["tracing"] = {"default": {"spans_received": 900, "spans_dropped": {"queue_full": 0, "export_failed": 0}},
+                      "full": {"spans_received": 50000, "spans_dropped": {"queue_full": 700, "export_failed": 12}}}
+    section = report.results_section(run, "chart.png")
+    main_table = section.split("### What tracing costs")[0]
+    assert "2,000" not in main_table and "3,600" not in main_table
+    assert "| GET /orders/{id} | off | 4,000 | 1.00 | 1.00 | 2.00 | 4.00 | 0 | - |" in section
+    assert ("| GET /orders/{id} | default sampler (5 % of new traces) | 3,600 | 0.90 | 1.00 | 3.00 | 6.00 | 0 | "
+            "900 received, 0 dropped |") in section
+    assert "| GET /orders/{id} | 100 % | 2,000 | 0.50 | 1.00 | 9.00 | 18.00 | 0 | 50,000 received, 712 dropped |" in section

@@ -111,3 +111,20 @@ def test_the_smoke_check_fails_on_an_error_or_a_missing_figure(passing_run, chan
     change(run)
     problems = targets.missing_figures(run, expected_workloads=7)
     assert any(problem in p for p in problems), problems
+
+
+def test_traced_runs_are_kept_out_of_the_targets_and_must_have_exported():
+    """A traced run is slower by design; the targets judge the untraced rows, and a traced process whose
+    spans never reached the receiver is a missing figure."""
+    results = {"workloads": [workload("order", "GET /orders/{id}", "GET", "sqlite", 100.0, p99=1.0),
+                             {**workload("order", "GET /orders/{id}", "GET", "sqlite", 50.0, p99=90.0),
+                              "tracing": "full"}],
+               "tracing": {"full": {"spans_received": 0, "spans_dropped": {"queue_full": 0, "export_failed": 0}}}}
+    assert [w["rps"] for w in targets.untraced(results)] == [100.0]
+    assert targets._workload(results, "order", "sqlite")["rps"] == 100.0
+    base = {"ceiling": {"rps": 1.0, "p50_ms": 1, "p99_ms": 1, "p999_ms": 1, "errors": 0}, "pgbench": {},
+            "startup": {}, "peak_rss_mib": {}}
+    problems = targets.missing_figures({**base, **results}, expected_workloads=2)
+    assert "tracing full: no span reached the OTLP receiver" in problems
+    results["tracing"]["full"]["spans_received"] = 3
+    assert "tracing full: no span reached the OTLP receiver" not in targets.missing_figures({**base, **results}, 2)
