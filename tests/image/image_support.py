@@ -31,10 +31,12 @@ CONTAINER_PORT = 8080
 # Targets for the image's size, in MB of 10^6 bytes as `docker images` counts them, uncompressed.
 MAX_IMAGE_MB = 110
 MAX_ADDED_ABOVE_BASE_MB = 80
-# What the image adds is not yet under its target: 34 MB of it is ICU's data, linked in with
-# Foundation, which PostgresNIO and swift-crypto import (docs/container.md, "Figures"). Until the
-# dependencies change, this bound (the measured 84.3 MB plus 3.7 MB) catches any further growth.
-ADDED_ABOVE_BASE_REGRESSION_BOUND_MB = 88
+# Neither size is under its target: 34 MB of what the image adds is ICU's data, linked in with
+# Foundation, which PostgresNIO and swift-crypto import, and 9 MB is the trace exporter (swift-otel,
+# AsyncHTTPClient, swift-protobuf) with zlib (docs/container.md, "Figures"). Until the dependencies
+# change, these bounds (the measured 118.5 MB and 93.7 MB plus about 2.5 MB) catch any further growth.
+IMAGE_REGRESSION_BOUND_MB = 121
+ADDED_ABOVE_BASE_REGRESSION_BOUND_MB = 96
 
 MB = 1_000_000
 NANOSECONDS = 1_000_000_000
