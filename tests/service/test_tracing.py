@@ -72,7 +72,7 @@ def test_a_read_continues_the_callers_trace_with_linked_child_spans_and_the_trac
         reply = service.get(f"/orders/{created.json()['id']}", token=token,
                             headers={"traceparent": header, "X-Request-Id": "read-1"})
         assert reply.status == 200
-        spans = receiver.wait_for_trace(trace_id, 3)
+        spans = receiver.wait_for_trace(trace_id, names=("/orders/{id}", "api key lookup", "SELECT orders"))
         line = request_line(service, "read-1")
 
     server = named(spans, "/orders/{id}")
@@ -98,7 +98,7 @@ def test_a_create_with_an_idempotency_key_shows_the_idempotency_path_and_the_ins
         trace_id, _, header = traceparent()
         reply = service.post_order(token, order_body(), key="k-1", headers={"traceparent": header})
         assert reply.status == 201
-        spans = receiver.wait_for_trace(trace_id, 4)
+        spans = receiver.wait_for_trace(trace_id, names=("/orders", "idempotent create", "INSERT orders"))
 
     server = named(spans, "/orders")
     idempotent = named(spans, "idempotent create")
@@ -118,10 +118,10 @@ def test_the_load_balancers_trace_header_starts_the_trace_and_a_traceparent_wins
     amazon = f"Self=1-67891234-12456789abcdef012345678;Root=1-{root_time}-{root_random}"
     with traced_service(receiver.endpoint).start() as service:
         assert service.get("/orders", headers={"X-Amzn-Trace-Id": amazon}).status == 401
-        spans = receiver.wait_for_trace(root_time + root_random, 1)
+        spans = receiver.wait_for_trace(root_time + root_random, names=("/orders",))
         trace_id, parent_id, header = traceparent()
         assert service.get("/orders", headers={"X-Amzn-Trace-Id": amazon, "traceparent": header}).status == 401
-        own = receiver.wait_for_trace(trace_id, 1)
+        own = receiver.wait_for_trace(trace_id, names=("/orders",))
 
     server = named(spans, "/orders")
     assert server.parent_span_id == root_random[-16:]
@@ -136,7 +136,7 @@ def test_a_problem_body_carries_the_trace_id_next_to_the_request_id(receiver):
         assert reply.status == 404
         body = reply.json()
         assert body["trace_id"] == trace_id and body["request_id"] == reply.headers["x-request-id"]
-        receiver.wait_for_trace(trace_id, 1)
+        receiver.wait_for_trace(trace_id, names=("/orders/{id}",))
 
 
 def test_an_unsampled_caller_is_not_exported_but_its_log_line_keeps_the_trace_id(receiver):
@@ -145,7 +145,8 @@ def test_an_unsampled_caller_is_not_exported_but_its_log_line_keeps_the_trace_id
         assert service.get("/orders", headers={"traceparent": header, "X-Request-Id": "quiet-1"}).status == 401
         sampled_id, _, sampled_header = traceparent()
         assert service.get("/orders", headers={"traceparent": sampled_header}).status == 401
-        receiver.wait_for_trace(sampled_id, 1)  # exported after the unsampled one, in the same or a later batch
+        # Exported after the unsampled one, in the same or a later batch.
+        receiver.wait_for_trace(sampled_id, names=("/orders",))
         line = request_line(service, "quiet-1")
     assert receiver.trace(trace_id) == []
     assert line["trace_id"] == trace_id
@@ -159,7 +160,7 @@ def test_span_names_are_route_templates_whatever_the_path(receiver):
             trace_id, _, header = traceparent()
             service.get(path, token=token, headers={"traceparent": header})
             ids.append(trace_id)
-        names = [named(receiver.wait_for_trace(trace_id, 1), span_name).name
+        names = [named(receiver.wait_for_trace(trace_id, names=(span_name,)), span_name).name
                  for trace_id, span_name in zip(ids, ["/orders/{id}", "/orders/{id}", "unmatched"])]
     assert names == ["/orders/{id}", "/orders/{id}", "unmatched"]
 
@@ -179,7 +180,7 @@ def test_a_malformed_traceparent_starts_a_new_trace_and_logs_no_header(receiver)
             "traceparent": "00-zzzz-" + "0" * 16 + "-01", "Authorization": f"Bearer {secret}", "X-Request-Id": "bad-1"})
         assert reply.status == 401
         line = request_line(service, "bad-1")
-        spans = receiver.wait_for_trace(line["trace_id"], 1)
+        spans = receiver.wait_for_trace(line["trace_id"], names=("/orders",))
         logs = service.logs()
     assert named(spans, "/orders").parent_span_id == ""
     assert secret not in logs

@@ -114,12 +114,15 @@ class OTLPReceiver:
             time.sleep(0.05)
         raise AssertionError(f"{len(self.spans)} spans arrived, {count} expected")
 
-    def wait_for_trace(self, trace_id: str, count: int, timeout: float = 10) -> list[ReceivedSpan]:
-        """The spans of `trace_id` once at least `count` have arrived; fails after `timeout` seconds."""
+    def wait_for_trace(self, trace_id: str, count: int = 1, names: tuple[str, ...] = (),
+                       timeout: float = 10) -> list[ReceivedSpan]:
+        """The spans of `trace_id` once at least `count` have arrived and every one of `names` among them
+        (spans arrive as they end, in more than one batch); fails after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             spans = self.trace(trace_id)
-            if len(spans) >= count:
+            if len(spans) >= count and set(names) <= {span.name for span in spans}:
                 return spans
             time.sleep(0.05)
-        raise AssertionError(f"{len(self.trace(trace_id))} spans of trace {trace_id} arrived, {count} expected")
+        arrived = [span.name for span in self.trace(trace_id)]
+        raise AssertionError(f"trace {trace_id}: {arrived} arrived; {count} spans with {list(names)} expected")
