@@ -35,7 +35,7 @@ from benchlib.processes import ROOT, Nginx, PostgresSandbox, Service  # noqa: E4
 
 # The OTLP receiver of the tracing tests (tests/support/otlp.py) takes the traced runs' spans.
 sys.path.insert(0, str(ROOT / "tests"))
-from support.otlp import OTLPReceiver  # noqa: E402
+from support.otlp import OTLPReceiver, spans_dropped  # noqa: E402
 
 # The service processes of a run: (store, access log, tracing, workloads). Tracing "off" sets no OTLP
 # endpoint (the service as `make run` starts it); "default" exports with the default sampler (5 % of new
@@ -220,7 +220,10 @@ def run(arguments: argparse.Namespace) -> dict:
             results["workloads"] += measure_workloads(service, store, access_log, tracing, workloads, keys[store],
                                                       ids_files[store], settings, run_id)
             results["peak_rss_mib"][process_label(store, access_log, tracing)] = service.peak_rss_kib() / 1024
-            dropped = seed.spans_dropped(service.port) if tracing != "off" else None
+            dropped = None
+            if tracing != "off":
+                exposition = seed.fetch(service.port, "", "/metrics").decode()
+                dropped = {reason: int(count) for reason, count in spans_dropped(exposition).items()}
             service.stop()  # a traced process sends the spans it still holds before it ends
             if dropped is not None:
                 results["tracing"][tracing] = {"spans_received": len(receiver.spans) - spans_before,

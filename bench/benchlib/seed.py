@@ -63,13 +63,3 @@ def fetch(port: int, key: str, path: str) -> bytes:
     finally:
         connection.close()
 
-
-def spans_dropped(port: int) -> dict[str, int]:
-    """`tracing_spans_dropped_total` of the process on `port`, by reason, from its /metrics."""
-    body = fetch(port, "", "/metrics").decode()
-    dropped = {"queue_full": 0, "export_failed": 0}
-    for line in body.splitlines():
-        if line.startswith("tracing_spans_dropped_total{"):
-            reason = line.split('reason="', 1)[1].split('"', 1)[0]
-            dropped[reason] = int(float(line.rsplit(" ", 1)[1]))
-    return dropped

@@ -8,7 +8,7 @@ import resource
 import socket
 import time
 
-from exposition import total
+from support.exposition import total
 from raw_http import read_reply, wait_for_close
 from support.service import Service, free_port, request
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from exposition import total
+from support.exposition import total
 from raw_http import RawReply, close_mid_body, exchange, reset_mid_body, stall_mid_body
 from support.service import Service, order_body
 

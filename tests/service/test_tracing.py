@@ -10,9 +10,8 @@ import uuid
 
 import pytest
 
-from exposition import total
 from support import postgres
-from support.otlp import OTLPReceiver
+from support.otlp import OTLPReceiver, spans_dropped
 from support.service import Service, free_port, order_body
 
 SERVER, CLIENT, INTERNAL = 2, 3, 1  # OTLP's SpanKind numbers
@@ -187,9 +186,7 @@ def test_a_malformed_traceparent_starts_a_new_trace_and_logs_no_header(receiver)
 
 
 def dropped(service: Service) -> dict[str, float]:
-    exposition = service.get("/metrics").body
-    return {reason: total(exposition, "tracing_spans_dropped_total", reason=reason)
-            for reason in ("queue_full", "export_failed")}
+    return spans_dropped(service.get("/metrics").body)
 
 
 def send_reads(service: Service, token: str, count: int) -> tuple[int, int]:

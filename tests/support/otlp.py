@@ -14,6 +14,16 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 
+from .exposition import total
+
+# The reasons the service gives in `tracing_spans_dropped_total` for a span it did not send.
+SPAN_LOSS_REASONS = ("queue_full", "export_failed")
+
+
+def spans_dropped(exposition: str) -> dict[str, float]:
+    """The spans the service says it lost, by reason, from the text of its /metrics."""
+    return {reason: total(exposition, "tracing_spans_dropped_total", reason=reason) for reason in SPAN_LOSS_REASONS}
+
 
 @dataclass
 class ReceivedSpan:
