@@ -28,6 +28,14 @@ package enum Hex {
         return bytes
     }
 
+    /// Whether `text` is exactly `count` hex digits; with `lowercaseOnly`, `A`-`F` do not count as digits
+    /// (W3C trace context spells its ids in lower case only).
+    package static func isDigits(_ text: some StringProtocol, count: Int, lowercaseOnly: Bool = false) -> Bool {
+        guard text.utf8.count == count else { return false }
+        let upperCase = UInt8(ascii: "A")...UInt8(ascii: "F")
+        return text.utf8.allSatisfy { value(ofDigit: $0) != nil && !(lowercaseOnly && upperCase.contains($0)) }
+    }
+
     /// The value of one hex digit of either case, or nil.
     package static func value(ofDigit byte: UInt8) -> UInt8? {
         switch byte {

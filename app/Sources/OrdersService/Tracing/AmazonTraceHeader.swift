@@ -1,3 +1,5 @@
+import OrdersCore
+
 /// The trace header AWS load balancers add to every request, `X-Amzn-Trace-Id`, read as a W3C trace
 /// context so that the trace a request starts at the load balancer keeps the load balancer's trace id.
 ///
@@ -37,7 +39,7 @@ struct AmazonTraceHeader: Equatable, Sendable {
         }
         guard let root, let traceID = Self.traceID(fromRoot: root) else { return nil }
         if let parent {
-            guard Self.isHex(parent, count: 16), parent != String(repeating: "0", count: 16) else { return nil }
+            guard Hex.isDigits(parent, count: 16), parent != String(repeating: "0", count: 16) else { return nil }
         }
         self.traceID = traceID
         self.parentID = parent?.lowercased()
@@ -67,22 +69,12 @@ struct AmazonTraceHeader: Equatable, Sendable {
     /// `1-XXXXXXXX-YYYYYYYYYYYYYYYYYYYYYYYY` to the 32 hex digits, or nil.
     private static func traceID(fromRoot root: String) -> String? {
         let parts = root.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "1", isHex(parts[1], count: 8), isHex(parts[2], count: 24) else {
+        guard parts.count == 3, parts[0] == "1", Hex.isDigits(parts[1], count: 8), Hex.isDigits(parts[2], count: 24)
+        else {
             return nil
         }
         let id = (parts[1] + parts[2]).lowercased()
         return id == String(repeating: "0", count: 32) ? nil : id
-    }
-
-    private static func isHex(_ text: some StringProtocol, count: Int) -> Bool {
-        text.utf8.count == count && text.utf8.allSatisfy { $0.isASCIIHexDigit }
-    }
-}
-
-extension UInt8 {
-    /// Whether the byte is `0`-`9`, `a`-`f` or `A`-`F`.
-    fileprivate var isASCIIHexDigit: Bool {
-        (0x30...0x39).contains(self) || (0x41...0x46).contains(self) || (0x61...0x66).contains(self)
     }
 }
 

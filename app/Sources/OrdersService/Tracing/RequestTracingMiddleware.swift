@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Instrumentation
+import OrdersCore
 import ServiceContextModule
 import Tracing
 
@@ -84,14 +85,10 @@ struct RequestTracingMiddleware: RouterMiddleware {
         guard parts.count >= 4, value.utf8.count <= 256 else { return false }
         let lengths = [2, 32, 16, 2]
         for (part, length) in zip(parts, lengths) {
-            guard part.utf8.count == length, part.utf8.allSatisfy(isLowercaseHex) else { return false }
+            guard Hex.isDigits(part, count: length, lowercaseOnly: true) else { return false }
         }
         guard parts[0] != "ff", parts[0] != "00" || parts.count == 4 else { return false }
         return parts[1].utf8.contains { $0 != UInt8(ascii: "0") } && parts[2].utf8.contains { $0 != UInt8(ascii: "0") }
-    }
-
-    private static func isLowercaseHex(_ byte: UInt8) -> Bool {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
     private func record(status: Int, on span: any Span, context: Context) {
