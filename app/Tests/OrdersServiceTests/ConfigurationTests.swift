@@ -63,7 +63,8 @@ struct ConfigurationTests {
             ("HTTP_PORT", "99999"), ("HTTP_PORT", "abc"), ("HTTP_PORT", "0"), ("LOG_LEVEL", "loud"),
             ("LOG_FORMAT", "xml"), ("DRAIN_DELAY_SECONDS", "-1"), ("DRAIN_DELAY_SECONDS", "nan"),
             ("SHUTDOWN_TIMEOUT_SECONDS", "0"), ("HTTP_IDLE_TIMEOUT_SECONDS", "1e9"), ("MAX_BODY_BYTES", "10"),
-            ("HTTP_HOST", "bad host"), ("STORE", "mongodb"), ("DATABASE_POOL_SIZE", "0"),
+            ("HTTP_HOST", "bad host"), ("HTTP_HOST", "hôst"),
+            ("STORE", "mongodb"), ("DATABASE_POOL_SIZE", "0"),
         ]
     )
     func badValue(variable: String, value: String) throws {
@@ -73,6 +74,17 @@ struct ConfigurationTests {
         #expect(error.variable == variable)
         #expect(error.description.hasPrefix("invalid \(variable)=\"\(value)\": expected "))
         #expect(!error.description.contains("\n"))
+    }
+
+    @Test("HTTP_HOST takes a host name or an IPv4 or IPv6 address, up to 253 characters")
+    func hostNames() throws {
+        for host in ["::1", "127.0.0.1", "orders.internal", String(repeating: "h", count: 253)] {
+            #expect(try TestService.configuration(["HTTP_HOST": host]).httpHost == host)
+        }
+        let tooLong = #expect(throws: ConfigurationError.self) {
+            try TestService.configuration(["HTTP_HOST": String(repeating: "h", count: 254)])
+        }
+        #expect(tooLong?.variable == "HTTP_HOST")
     }
 
     @Test("CURSOR_KEY is 64 hex digits; a bad one is refused without showing it")

@@ -49,6 +49,36 @@ struct TracingSettingsTests {
         #expect(error?.description.contains(variable) == true)
     }
 
+    @Test("the batch processor's limits and the service name: defaults, accepted values, refused values")
+    func batchLimitsAndServiceName() throws {
+        let defaults = try TestService.configuration().tracing
+        #expect(defaults.maxQueueSize == 2048)
+        #expect(defaults.scheduleDelay == .seconds(5))
+        #expect(defaults.exportTimeout == .seconds(30))
+        #expect(defaults.serviceName == "orders-service")
+        let set = try TestService.configuration([
+            "OTEL_BSP_SCHEDULE_DELAY": "250", "OTEL_BSP_EXPORT_TIMEOUT": "3600000",
+            "OTEL_SERVICE_NAME": "orders staging/eu-west-1 @ v2", "OTEL_BSP_MAX_QUEUE_SIZE": "1",
+        ]).tracing
+        #expect(set.scheduleDelay == .milliseconds(250))
+        #expect(set.exportTimeout == .seconds(3600))
+        #expect(set.maxQueueSize == 1)
+        #expect(set.serviceName == "orders staging/eu-west-1 @ v2")
+        let refused = [
+            ("OTEL_BSP_SCHEDULE_DELAY", "0"), ("OTEL_BSP_SCHEDULE_DELAY", "5s"), ("OTEL_BSP_EXPORT_TIMEOUT", "3600001"),
+            ("OTEL_SERVICE_NAME", "orders\nservice"), ("OTEL_SERVICE_NAME", "orders<service>"),
+            ("OTEL_SERVICE_NAME", String(repeating: "s", count: 201)),
+        ]
+        for (variable, value) in refused {
+            let error = #expect(throws: ConfigurationError.self) { try TestService.configuration([variable: value]) }
+            #expect(error?.variable == variable)
+        }
+        #expect(
+            try TestService.configuration(["OTEL_SERVICE_NAME": String(repeating: "s", count: 200)]).tracing.serviceName
+                .count == 200
+        )
+    }
+
     @Test("X-Amzn-Trace-Id: the Root's 32 hex digits are the trace id; Parent and Sampled are kept")
     func amazonTraceHeader() throws {
         let full = try #require(

@@ -100,14 +100,9 @@ extension ServiceConfiguration {
         _ variable: String,
         default defaultValue: String
     ) throws(ConfigurationError) -> String {
-        guard let raw = settings.string(variable) else { return defaultValue }
-        let allowed = raw.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x2E || byte == 0x2D || byte == 0x3A
+        try settings.text(variable, default: defaultValue, maximumLength: 253, expectation: "a host name or IP address")
+        {
+            $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":")
         }
-        guard allowed, raw.utf8.count <= 253 else {
-            throw ConfigurationError(variable: variable, value: raw, expectation: "a host name or IP address")
-        }
-        return raw
     }
 }

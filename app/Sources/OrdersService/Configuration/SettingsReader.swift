@@ -65,6 +65,33 @@ package struct SettingsReader: Sendable {
         return .milliseconds(Int64((value * 1000).rounded()))
     }
 
+    /// A duration given in whole milliseconds (as OpenTelemetry's variables give theirs) within `range`,
+    /// or `defaultValue` when unset.
+    func milliseconds(
+        _ variable: String,
+        default defaultValue: Duration,
+        in range: ClosedRange<Int>
+    ) throws(ConfigurationError) -> Duration {
+        guard string(variable) != nil else { return defaultValue }
+        return .milliseconds(try integer(variable, default: range.lowerBound, in: range))
+    }
+
+    /// Text of at most `maximumLength` characters that `isAllowed` all accepts, or `defaultValue` when
+    /// unset; anything else is refused with `expectation`.
+    func text(
+        _ variable: String,
+        default defaultValue: String,
+        maximumLength: Int,
+        expectation: String,
+        isAllowed: (Character) -> Bool
+    ) throws(ConfigurationError) -> String {
+        guard let raw = string(variable) else { return defaultValue }
+        guard raw.count <= maximumLength, raw.allSatisfy(isAllowed) else {
+            throw ConfigurationError(variable: variable, value: raw, expectation: expectation)
+        }
+        return raw
+    }
+
     /// One of `choices` (compared without case), or `defaultValue`.
     func choice<Value>(
         _ variable: String,

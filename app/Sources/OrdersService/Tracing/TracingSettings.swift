@@ -87,12 +87,8 @@ extension TracingSettings {
         let tracesEndpoint = try Self.endpoint(settings, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
         serviceName = try Self.serviceName(settings, "OTEL_SERVICE_NAME", default: serviceName)
         maxQueueSize = try settings.integer("OTEL_BSP_MAX_QUEUE_SIZE", default: maxQueueSize, in: 1...1_000_000)
-        scheduleDelay = .milliseconds(
-            try settings.integer("OTEL_BSP_SCHEDULE_DELAY", default: 5000, in: 1...3_600_000)
-        )
-        exportTimeout = .milliseconds(
-            try settings.integer("OTEL_BSP_EXPORT_TIMEOUT", default: 30_000, in: 1...3_600_000)
-        )
+        scheduleDelay = try settings.milliseconds("OTEL_BSP_SCHEDULE_DELAY", default: scheduleDelay, in: 1...3_600_000)
+        exportTimeout = try settings.milliseconds("OTEL_BSP_EXPORT_TIMEOUT", default: exportTimeout, in: 1...3_600_000)
         sampler = try settings.choice(
             "OTEL_TRACES_SAMPLER",
             default: Self.defaultSampler,
@@ -136,16 +132,12 @@ extension TracingSettings {
         _ variable: String,
         default defaultValue: String
     ) throws(ConfigurationError) -> String {
-        guard let value = settings.string(variable) else { return defaultValue }
         let symbols = Set("_.:/%&#=+\\-@ ")
-        let allowed = value.allSatisfy { $0.isLetter || $0.isNumber || symbols.contains($0) }
-        guard allowed, value.count <= 200 else {
-            throw ConfigurationError(
-                variable: variable,
-                value: value,
-                expectation: "1 to 200 letters, digits, spaces or _ . : / % & # = + \\ - @ (an X-Ray segment name)"
-            )
-        }
-        return value
+        return try settings.text(
+            variable,
+            default: defaultValue,
+            maximumLength: 200,
+            expectation: "1 to 200 letters, digits, spaces or _ . : / % & # = + \\ - @ (an X-Ray segment name)"
+        ) { $0.isLetter || $0.isNumber || symbols.contains($0) }
     }
 }
