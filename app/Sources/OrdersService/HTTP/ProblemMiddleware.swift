@@ -26,25 +26,23 @@ struct ProblemMiddleware: RouterMiddleware {
     ) async throws
         -> Response
     {
-        // The trace id of the request's span, when tracing is on (the tracing middleware runs first).
-        let traceID = ServiceContext.current?.otelTraceID
         do {
             return try await next(request, context)
         } catch let problem as Problem {
-            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
+            return Self.response(problem, request: request, context: context)
         } catch is ClientClosedRequest {
             return ClientClosedRequest.response
         } catch let error as StoreUnavailableError {
             context.logger.warning("order store unavailable", metadata: ["error": .string(error.description)])
-            return Problem.storeUnavailable.response(path: request.uri.path, requestID: context.id, traceID: traceID)
+            return Self.response(.storeUnavailable, request: request, context: context)
         } catch is CancellationError {
             // The request's task was cancelled (the stop sequence's bound ran out while it was in flight):
             // nothing went wrong in it, so it is no error line, but the service did not finish it.
             context.logger.notice("request cancelled before it finished")
-            return Problem.requestCancelled.response(path: request.uri.path, requestID: context.id, traceID: traceID)
+            return Self.response(.requestCancelled, request: request, context: context)
         } catch let error as any HTTPResponseError {
             let problem = Problem(error.status, detail: Self.detail(for: error.status), headers: [:])
-            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
+            return Self.response(problem, request: request, context: context)
         } catch {
             context.logger.error(
                 "request failed with an unexpected error",
@@ -54,8 +52,15 @@ struct ProblemMiddleware: RouterMiddleware {
                 .internalServerError,
                 detail: "An unexpected error occurred. Quote the request_id when reporting it."
             )
-            return problem.response(path: request.uri.path, requestID: context.id, traceID: traceID)
+            return Self.response(problem, request: request, context: context)
         }
+    }
+
+    /// `problem` for `request`, with its request id and, when tracing is on, the trace id of the request's
+    /// span (the tracing middleware runs first, so its span is still current here). Read only on the way
+    /// out of a failed request, so a request that succeeds pays nothing for it.
+    private static func response(_ problem: Problem, request: Request, context: Context) -> Response {
+        problem.response(path: request.uri.path, requestID: context.id, traceID: ServiceContext.current?.otelTraceID)
     }
 
     private static func detail(for status: HTTPResponse.Status) -> String? {
