@@ -10,8 +10,10 @@ Every run sets CHECKPOINT_DISABLE, so Terraform never calls HashiCorp's version-
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,12 +82,23 @@ def terraform_version() -> str:
 
 def run_terraform(arguments: list[str], directory: Path, *, extra_env: dict[str, str] | None = None,
                   timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run `terraform ARGUMENTS` in DIRECTORY; raise CalledProcessError with its output when it fails."""
-    completed = subprocess.run(
-        [terraform_binary(), *arguments], cwd=directory, capture_output=True, text=True,
-        env=terraform_environment(extra_env), timeout=timeout,
-    )  # fmt: skip
-    if check and completed.returncode != 0:
-        raise subprocess.CalledProcessError(completed.returncode, ["terraform", *arguments],
-                                            output=completed.stdout, stderr=completed.stderr)
-    return completed
+    """Run `terraform ARGUMENTS` in DIRECTORY; raise CalledProcessError with its output when it fails.
+
+    Terraform runs in a process group of its own with the provider plugins it starts, so that a run that
+    outlasts `timeout` (or an interrupted caller) ends all of them, not terraform alone: a provider whose
+    terraform was killed keeps running, holding memory and CPU, until something else ends it."""
+    command = [terraform_binary(), *arguments]
+    with subprocess.Popen(command, cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env=terraform_environment(extra_env), start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except BaseException as stopped:
+            with contextlib.suppress(ProcessLookupError):  # the whole group may have ended already
+                os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            if isinstance(stopped, subprocess.TimeoutExpired):
+                raise subprocess.TimeoutExpired(command, timeout, output=stdout, stderr=stderr) from None
+            raise
+    if check and process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, ["terraform", *arguments], output=stdout, stderr=stderr)
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
