@@ -66,4 +66,19 @@ struct StoreSelectionTests {
         #expect(sqlite["path"]?.description.hasPrefix("/") == true)
         #expect(sqlite["path"]?.description.hasSuffix("/relative/orders.sqlite") == true)
     }
+
+    @Test("the PostgreSQL pool is fixed at DATABASE_POOL_SIZE connections and sends no keep-alive queries")
+    func fixedPool() throws {
+        for size in ["1", "5", "12"] {
+            let configuration = try TestService.configuration(["STORE": "postgres", "DATABASE_POOL_SIZE": size])
+            guard case .postgres(let settings) = configuration.store else {
+                Issue.record("STORE=postgres chose \(configuration.store)")
+                return
+            }
+            let options = try settings.clientConfiguration().options
+            #expect(options.maximumConnections == Int(size))
+            #expect(options.minimumConnections == Int(size))
+            #expect(options.keepAliveBehavior == nil)
+        }
+    }
 }

@@ -22,8 +22,15 @@ extension PostgresSettings {
             database: database,
             tls: tls
         )
+        // A fixed pool: `poolSize` connections, opened at start and kept, and no keep-alive queries. The
+        // pool arms a timer (`Task.sleep`) each time a connection goes idle, for its keep-alive (30 s) and,
+        // above the minimum, its idle timeout (60 s); under load a connection goes idle thousands of times a
+        // second, and a cancelled sleep stays queued until its deadline, so those timers held about 15 MiB
+        // (docs/benchmarks.md). The readiness monitor's `SELECT 1` every second already exercises the pool,
+        // and the database budget counts `poolSize` per task in any case.
         configuration.options.maximumConnections = poolSize
-        configuration.options.minimumConnections = min(2, poolSize)
+        configuration.options.minimumConnections = poolSize
+        configuration.options.keepAliveBehavior = nil
         configuration.options.connectTimeout = connectTimeout
         if let searchPath {
             configuration.options.additionalStartupParameters = [("search_path", searchPath)]
