@@ -14,10 +14,10 @@ PY := $(VENV)/bin/python
 CHECKOV_VENV := $(ROOT)/.venv-checkov
 
 # The checks `make test` runs, in order: the infrastructure lifecycle starts first in the background
-# (it mostly waits on its emulator; infra-apply-test collects it), fast static checks next, then the
-# container image, which the platform rehearsal (also in the background, collected last) and the
-# drills run.
-TEST_TARGETS := infra-apply-start lint image-test platform-rehearsal-start swift-test contract-test service-test infra-check infra-apply-test workflow-check aws-drills-test drills bench-smoke platform-rehearsal
+# (it mostly waits on its emulator; infra-apply-test collects it), and the debug build beside it at a
+# low CPU priority (swift-test's `build` collects it), fast static checks next, then the container
+# image, which the platform rehearsal (also in the background, collected last) and the drills run.
+TEST_TARGETS := infra-apply-start build-start lint image-test platform-rehearsal-start swift-test contract-test service-test infra-check infra-apply-test workflow-check aws-drills-test drills bench-smoke platform-rehearsal
 
 include $(sort $(wildcard $(ROOT)/mk/*.mk))
 

@@ -21,7 +21,7 @@ BENCH_ARGS ?=
 .PHONY: bench bench-release-build bench-smoke
 
 bench-release-build:
-	@$(ROOT)/bench/build-release.sh
+	@$(ROOT)/scripts/polite-swift-build.sh -c release --product orders-service
 
 bench: bench-release-build venv ## Benchmark the release build; rewrite docs/benchmarks.md and .png
 	@SANDBOX_POSTGRES_PORT=$(BENCH_POSTGRES_PORT) $(PY) $(ROOT)/bench/run.py --binary $(BENCH_RELEASE_BIN) $(BENCH_ARGS)

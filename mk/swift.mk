@@ -3,10 +3,18 @@ APP := $(ROOT)/app
 SERVICE_BIN := $(APP)/.build/debug/orders-service
 SWIFT_SOURCES := Package.swift Sources Tests Plugins Tools
 
-.PHONY: build run swift-test swift-format swift-format-check postgres-sandbox postgres-sandbox-stop
+.PHONY: build build-start run swift-test swift-format swift-format-check postgres-sandbox postgres-sandbox-stop
+
+DEBUG_BUILD_DIR := $(ROOT)/out/debug-build
 
 build: ## Debug build of the service and its tests
-	cd $(APP) && swift build --build-tests
+	@$(ROOT)/scripts/background-check.sh finish $(DEBUG_BUILD_DIR) $$PPID swift build --package-path $(APP) --build-tests
+
+# `make test` starts the debug build first, in the background and at a low CPU priority: the image's
+# release build compiles one module at a time for long stretches, and this one takes the CPU that leaves
+# idle. `build` collects it; started by another make, or not at all, `build` runs it in the foreground.
+build-start:
+	@$(ROOT)/scripts/background-check.sh start $(DEBUG_BUILD_DIR) $$PPID $(ROOT)/scripts/polite-swift-build.sh --build-tests
 
 run: ## Serve on http://127.0.0.1:8080 with the embedded SQLite store (data/orders.sqlite)
 	cd $(APP) && swift build --product orders-service

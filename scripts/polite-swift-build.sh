@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Release build of orders-service for the benchmark (app/.build/release/orders-service), at a low CPU
-# priority. SwiftPM starts its compilers at niceness 0 whatever niceness it runs at itself, so this
-# script lowers each compiler process as it appears, until the build ends.
+# `swift build ARGS...` in app/ at a low CPU priority, compilers included. SwiftPM starts its compilers
+# at niceness 0 whatever niceness it runs at itself, so this script lowers each compiler process as it
+# appears, until the build ends. Used for the benchmark's release build (`make bench`) and for the
+# debug build `make test` starts in the background, which then takes only the CPU the image's release
+# build leaves idle.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -9,10 +11,10 @@ NICENESS=${BUILD_NICENESS:-10}
 
 usage() {
   cat <<USAGE
-Usage: bench/build-release.sh
+Usage: scripts/polite-swift-build.sh [SWIFT BUILD ARGUMENTS...]
 
-Builds app/ in release mode (swift build -c release --product orders-service) at niceness
-\$BUILD_NICENESS (default 10), compilers included.
+Runs swift build with those arguments in app/ at niceness \$BUILD_NICENESS (default 10), compilers
+included. Example: scripts/polite-swift-build.sh -c release --product orders-service
 USAGE
 }
 
@@ -41,9 +43,9 @@ main() {
     usage
     return 0
   fi
-  echo "==> swift build -c release --product orders-service (niceness $NICENESS)"
+  echo "==> swift build $* (niceness $NICENESS)"
   cd "$ROOT/app"
-  nice -n "$NICENESS" swift build -c release --product orders-service &
+  nice -n "$NICENESS" swift build "$@" &
   local build_pid=$!
   keep_build_polite "$build_pid" &
   local watcher_pid=$!
