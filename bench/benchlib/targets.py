@@ -39,6 +39,14 @@ def evaluate(results: dict) -> list[dict]:
     def add(name: str, measured: str, met: bool) -> None:
         targets.append({"target": name, "measured": measured, "met": bool(met)})
 
+    def add_pgbench_ratio(workload_id: str, reference: str, bound: float, name: str, same: str) -> None:
+        """A PostgreSQL workload's rate against pgbench running the same statement in this run."""
+        service = _workload(results, workload_id, "postgres")
+        pgbench = results.get("pgbench", {}).get(reference)
+        if service and pgbench:
+            ratio = service["rps"] / pgbench["rps"]
+            add(f"{name} on PostgreSQL >= {bound:.2f} of pgbench ({same})", f"{ratio:.2f}", ratio >= bound)
+
     health = _workload(results, "health", "sqlite")
     if health:
         add(f"GET /health >= {HEALTH_RATIO:.2f} of nginx", f"{health['ratio_nginx']:.2f}",
@@ -47,12 +55,7 @@ def evaluate(results: dict) -> list[dict]:
     if order:
         add(f"GET /orders/{{id}} on SQLite >= {ORDER_READ_RATIO:.2f} of nginx", f"{order['ratio_nginx']:.2f}",
             order["ratio_nginx"] >= ORDER_READ_RATIO)
-    postgres_order = _workload(results, "order", "postgres")
-    select = results.get("pgbench", {}).get("select")
-    if postgres_order and select:
-        ratio = postgres_order["rps"] / select["rps"]
-        add(f"GET /orders/{{id}} on PostgreSQL >= {POSTGRES_READ_RATIO:.2f} of pgbench (same SELECT, prepared)",
-            f"{ratio:.2f}", ratio >= POSTGRES_READ_RATIO)
+    add_pgbench_ratio("order", "select", POSTGRES_READ_RATIO, "GET /orders/{id}", "same SELECT, prepared")
     gets = [w for w in untraced(results) if w["method"] == "GET"]
     for access_log in (False, True):
         subset = [w for w in gets if w["access_log"] == access_log]
@@ -63,12 +66,7 @@ def evaluate(results: dict) -> list[dict]:
                 f"({label})",
                 f"worst {worst['p99_ms']:.2f} ms ({worst['name']}, {worst['store']})",
                 worst["p99_ms"] <= GET_P99_MS)
-    insert = _workload(results, "create", "postgres")
-    pgbench = results.get("pgbench", {}).get("transaction")
-    if insert and pgbench:
-        ratio = insert["rps"] / pgbench["rps"]
-        add(f"POST /orders on PostgreSQL >= {INSERT_RATIO:.2f} of pgbench (same INSERT, one transaction)",
-            f"{ratio:.2f}", ratio >= INSERT_RATIO)
+    add_pgbench_ratio("create", "transaction", INSERT_RATIO, "POST /orders", "same INSERT, one transaction")
     errors = sum(w["errors"] for w in results["workloads"]) + results["ceiling"]["errors"] + sum(
         p["errors"] for p in results.get("pgbench", {}).values())
     add("0 errors everywhere", f"{errors} errors", errors == 0)
