@@ -41,22 +41,33 @@ def snapshot(pid: int) -> dict[int, ThreadTimes]:
     return threads
 
 
+@dataclass
+class _ThreadTotals:
+    """What the threads of one name did between two snapshots, summed."""
+
+    count: int = 0
+    ran_us: float = 0.0
+    waited_us: float = 0.0
+    voluntary: int = 0
+    involuntary: int = 0
+
+
 def report(before: dict[int, ThreadTimes], after: dict[int, ThreadTimes], requests: int) -> str:
     """Per thread name (threads of one name summed): CPU, run-queue wait and switches per request."""
-    totals: dict[str, list[float]] = {}
+    totals: dict[str, _ThreadTotals] = {}
     for tid, end in after.items():
         start = before.get(tid, ThreadTimes(end.name, 0, 0, 0, 0))
-        row = totals.setdefault(end.name, [0, 0.0, 0.0, 0.0, 0.0])
-        row[0] += 1
-        row[1] += (end.ran_ns - start.ran_ns) / 1000
-        row[2] += (end.waited_ns - start.waited_ns) / 1000
-        row[3] += end.voluntary - start.voluntary
-        row[4] += end.involuntary - start.involuntary
+        row = totals.setdefault(end.name, _ThreadTotals())
+        row.count += 1
+        row.ran_us += (end.ran_ns - start.ran_ns) / 1000
+        row.waited_us += (end.waited_ns - start.waited_ns) / 1000
+        row.voluntary += end.voluntary - start.voluntary
+        row.involuntary += end.involuntary - start.involuntary
     lines = [f"{'thread':<18} {'count':>5} {'CPU us/req':>11} {'run-queue wait us/req':>22} "
              f"{'blocked/req':>12} {'preempted/req':>14}"]
-    for name, (count, ran, waited, voluntary, involuntary) in sorted(totals.items(), key=lambda item: -item[1][1]):
-        if ran == 0 and voluntary == 0:
+    for name, row in sorted(totals.items(), key=lambda item: -item[1].ran_us):
+        if row.ran_us == 0 and row.voluntary == 0:
             continue
-        lines.append(f"{name:<18} {count:>5} {ran / requests:>11.1f} {waited / requests:>22.1f} "
-                     f"{voluntary / requests:>12.2f} {involuntary / requests:>14.2f}")
+        lines.append(f"{name:<18} {row.count:>5} {row.ran_us / requests:>11.1f} {row.waited_us / requests:>22.1f} "
+                     f"{row.voluntary / requests:>12.2f} {row.involuntary / requests:>14.2f}")
     return "\n".join(lines)
