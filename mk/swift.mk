@@ -10,9 +10,10 @@ DEBUG_BUILD_DIR := $(ROOT)/out/debug-build
 build: ## Debug build of the service and its tests
 	@$(ROOT)/scripts/background-check.sh finish $(DEBUG_BUILD_DIR) $$PPID swift build --package-path $(APP) --build-tests
 
-# `make test` starts the debug build first, in the background and at a low CPU priority: the image's
-# release build compiles one module at a time for long stretches, and this one takes the CPU that leaves
-# idle. `build` collects it; started by another make, or not at all, `build` runs it in the foreground.
+# `make test` starts the debug build first, in the background and at a low CPU priority, so it is done by
+# the time the image is and the Swift tests need no build of their own (the two CPUs stay busy
+# throughout; docs/decisions.md has the figures). `build` collects it; started by another make, or not
+# at all, `build` runs it in the foreground.
 build-start:
 	@$(ROOT)/scripts/background-check.sh start $(DEBUG_BUILD_DIR) $$PPID $(ROOT)/scripts/polite-swift-build.sh --build-tests
 

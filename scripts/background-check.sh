@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# A long check that mostly waits (on the AWS emulator), started in the background by `make test` and
-# collected later, or run in the foreground: the infrastructure lifecycle (tools/infra/lifecycle_run.py)
-# and the platform command's rehearsal (tests/platform/rehearsal.py).
+# A long part of `make test`, started in the background and collected later, or run in the foreground:
+# the infrastructure lifecycle (tools/infra/lifecycle_run.py) and the platform command's rehearsal
+# (tests/platform/rehearsal.py), which mostly wait on the AWS emulator, and the debug build, which runs
+# at a low CPU priority beside the image's build (scripts/polite-swift-build.sh).
 #
 #   background-check.sh start  DIR MAKE_PID COMMAND...   start COMMAND in the background;
 #                                                          DIR/console.log gets its output

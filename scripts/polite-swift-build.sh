@@ -2,8 +2,7 @@
 # `swift build ARGS...` in app/ at a low CPU priority, compilers included. SwiftPM starts its compilers
 # at niceness 0 whatever niceness it runs at itself, so this script lowers each compiler process as it
 # appears, until the build ends. Used for the benchmark's release build (`make bench`) and for the
-# debug build `make test` starts in the background, which then takes only the CPU the image's release
-# build leaves idle.
+# debug build `make test` starts in the background, which then yields the CPU to the image's build.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
