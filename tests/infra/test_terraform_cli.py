@@ -29,13 +29,23 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_a_run_past_its_time_limit_ends_terraforms_plugins_too(tmp_path, monkeypatch):
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text(FAKE_TERRAFORM)
-    binary.chmod(0o755)
+@pytest.fixture
+def fake_terraform(tmp_path, monkeypatch):
+    """Puts a `terraform` running the given shell script first on PATH."""
+
+    def install(script: str) -> None:
+        binary = tmp_path / "bin" / "terraform"
+        binary.parent.mkdir(exist_ok=True)
+        binary.write_text(script)
+        binary.chmod(0o755)
+        monkeypatch.setenv("PATH", f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
+
+    return install
+
+
+def test_a_run_past_its_time_limit_ends_terraforms_plugins_too(tmp_path, fake_terraform):
+    fake_terraform(FAKE_TERRAFORM)
     pid_file = tmp_path / "plugin.pid"
-    monkeypatch.setenv("PATH", f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
 
     started = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
@@ -48,12 +58,8 @@ def test_a_run_past_its_time_limit_ends_terraforms_plugins_too(tmp_path, monkeyp
     assert time.monotonic() - started < 10
 
 
-def test_a_failed_run_raises_with_terraforms_output(tmp_path, monkeypatch):
-    binary = tmp_path / "bin" / "terraform"
-    binary.parent.mkdir()
-    binary.write_text("#!/bin/sh\necho planned\necho 'Error: no' >&2\nexit 1\n")
-    binary.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{binary.parent}{os.pathsep}{os.environ['PATH']}")
+def test_a_failed_run_raises_with_terraforms_output(tmp_path, fake_terraform):
+    fake_terraform("#!/bin/sh\necho planned\necho 'Error: no' >&2\nexit 1\n")
 
     with pytest.raises(subprocess.CalledProcessError) as failed:
         run_terraform(["plan"], tmp_path)
