@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from image_support import docker, engine_answers, image_under_test, inspect, runtime_base_image
+from image_support import docker, engine_answers, image_under_test, inspect, runtime_files_image
 
 # Figures the tests measure, printed together at the end of the run (docs/container.md quotes them).
 FIGURES: dict[str, str] = {}
@@ -33,9 +33,9 @@ def image(engine: None) -> dict:
 
 
 @pytest.fixture(scope="session")
-def base_image(engine: None) -> dict:
-    """`docker image inspect` of the runtime base, pulled if the engine lacks it."""
-    name = runtime_base_image()
+def files_image(engine: None) -> dict:
+    """`docker image inspect` of the image the runtime files come from, pulled if the engine lacks it."""
+    name = runtime_files_image()
     if docker("image", "inspect", name, check=False).returncode != 0:
         docker("pull", "--quiet", name, timeout=300)
     return inspect("image", name)

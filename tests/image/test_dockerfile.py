@@ -9,7 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from image_support import BUILDER_STAND_IN_DOCKERFILE, DOCKERFILE, ROOT, TIMINGS, dockerfile_healthcheck_flags, seconds
+from image_support import (
+    BUILDER_STAND_IN_DOCKERFILE,
+    DOCKERFILE,
+    ROOT,
+    TIMINGS,
+    dockerfile_healthcheck_flags,
+    dockerfile_stages,
+    seconds,
+)
 
 VENV_BIN = Path(sys.executable).parent
 IMAGE_SCRIPTS = [
@@ -60,7 +68,9 @@ def test_only_classic_builder_syntax() -> None:
     assert not re.search(r"^(COPY|ADD)\s+--(link|parents|exclude)", text, flags=re.MULTILINE), "needs BuildKit"
 
 
-def test_builder_and_runtime_bases_are_pinned_to_their_minor_versions() -> None:
-    froms = re.findall(r"^FROM\s+(\S+)", DOCKERFILE.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert set(froms) == {"swift:6.3-bookworm", "gcr.io/distroless/cc-debian12:debug"}
-    assert froms[-1] == "gcr.io/distroless/cc-debian12:debug", "the runtime stage must be the last one"
+def test_builder_and_runtime_files_images_are_pinned_and_the_runtime_starts_empty() -> None:
+    assert dockerfile_stages() == [
+        ("swift:6.3-bookworm", "build"),
+        ("gcr.io/distroless/cc-debian12:debug", "runtime-files"),
+        ("scratch", ""),
+    ], "builder, runtime files, then the runtime stage last, on an empty base"
