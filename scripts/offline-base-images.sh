@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provide the base images app/Dockerfile names, on machines that cannot pull them.
 #
-#   gcr.io/distroless/cc-debian12:debug   the runtime base
+#   gcr.io/distroless/cc-debian12:debug   where the runtime files come from
 #   swift:6.3-bookworm                    the builder base
 #   debian:bookworm-slim                  under the builder stand-in, and where the runtime
 #                                         stand-in's packages come from
