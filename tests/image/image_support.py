@@ -36,7 +36,7 @@ MAX_ADDED_ABOVE_BASE_MB = 80
 # exporter (swift-otel, AsyncHTTPClient, swift-protobuf) (docs/container.md, "Figures"). Until the
 # dependencies change, this bound (the measured 93.6 MB plus about 2.5 MB) catches any further growth.
 ADDED_ABOVE_BASE_REGRESSION_BOUND_MB = 96
-# The runtime files (libraries, CA bundle, time zone rules, busybox): 9.3 MB measured.
+# The runtime files (libraries, CA bundle, time zone rules, busybox): 9.4 MB measured.
 RUNTIME_FILES_BOUND_MB = 12
 
 # The packages the runtime files come from, each with its package record in the image: glibc, the
