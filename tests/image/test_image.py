@@ -5,6 +5,7 @@ The short runs use --network=none: listing files and libraries needs no network 
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
@@ -55,10 +56,15 @@ def installed_packages(image: str) -> list[str]:
     return sorted(run_in(image, "-c", "cat /var/lib/dpkg/status.d/* | sed -n 's/^Package: //p'").split())
 
 
+@functools.cache
+def loader_listing(image: str) -> str:
+    """What glibc's loader in the image prints for the binary (`--list`), read once per run."""
+    return run_in(image, "--list", BINARY, entrypoint=LOADER)
+
+
 def loaded_libraries(image: str) -> list[str]:
     """The paths glibc's loader resolves for the binary in the image, itself included."""
-    output = run_in(image, "--list", BINARY, entrypoint=LOADER)
-    resolved = [line.split("=>")[1].split()[0] for line in output.splitlines() if "=>" in line]
+    resolved = [line.split("=>")[1].split()[0] for line in loader_listing(image).splitlines() if "=>" in line]
     return sorted({*resolved, LOADER})
 
 
@@ -100,12 +106,14 @@ def test_carries_oci_labels(image: dict) -> None:
     assert labels["org.opencontainers.image.title"] == "orders-service"
 
 
+@functools.cache
 def runtime_history() -> list[str]:
     """The `created by` lines of the image's layers, newest first: all of them are the runtime stage's,
     since it starts from scratch."""
     return docker("history", "--no-trunc", "--format", "{{.CreatedBy}}", image_under_test()).stdout.splitlines()
 
 
+@functools.cache
 def layer_sizes() -> list[int]:
     """The size in bytes of each layer, newest first, in the order of runtime_history()."""
     output = docker("history", "--human=false", "--format", "{{.Size}}", image_under_test()).stdout
@@ -200,7 +208,7 @@ def test_the_one_library_the_source_image_lacks_is_zlib_with_its_copyright(image
 
 
 def test_every_shared_library_the_binary_needs_is_present(image: dict, figures: dict) -> None:
-    output = run_in_image("--list", BINARY, entrypoint=LOADER)
+    output = loader_listing(image_under_test())
     assert "not found" not in output, output
     libraries = sorted({line.split()[0] for line in output.splitlines() if ".so" in line})
     figures["shared libraries"] = " ".join(libraries)
