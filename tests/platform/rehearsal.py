@@ -18,8 +18,9 @@ command a user runs (tools/platform, started as a process through tests/platform
 
 Real here: Terraform and the AWS provider against moto's server on loopback (AWS itself is emulated),
 a registry (Debian's docker-registry) in ECR's place, Docker running the admin container, PostgreSQL
-in RDS's place. The emulator is moto with one fix (tests/platform/unique_rds_ids.py: a resource id
-per database instance, as AWS gives). Not emulated, and named in the output: ECS running tasks, the RDS master secret's
+in RDS's place. The emulator is moto as tools/infra/emulator_server.py serves it (one request at a
+time; a change sent again not run twice), plus one fix (tests/platform/unique_rds_ids.py: a resource
+id per database instance, as AWS gives). Not emulated, and named in the output: ECS running tasks, the RDS master secret's
 login, TLS to the database, CloudFront (each environment is given a domain in a Route 53 zone instead,
 as an owner of one does), and the resources of tests/infra/emulator-gaps.json.
 Writes report.json and exits 1 on the first thing that does not hold.

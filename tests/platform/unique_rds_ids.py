@@ -1,10 +1,11 @@
-"""moto's server, with one difference from moto: every RDS DB instance gets a resource id of its own.
+"""The emulator's server (tools/infra/emulator_server.py), plus: every RDS DB instance gets a resource id of its own.
 
 moto gives every instance the same DbiResourceId (a constant in moto 5.x), so with two instances in
 one account the AWS provider's waiter, which looks an instance up by that id, finds two and reports
 the new one missing. AWS gives each instance a unique id; so does this server, and nothing else
-changes. The rehearsal (two environments' databases in one account) starts it in moto_server's place:
-`python -m tests.platform.unique_rds_ids ARGS` takes moto_server's arguments.
+differs. The rehearsal (two environments' databases in one account) starts it in moto_server's place:
+`python -m tests.platform.unique_rds_ids ARGS` takes moto_server's arguments, and serves moto as
+tools/infra/emulator_server.py does.
 """
 
 import secrets
@@ -12,7 +13,8 @@ import string
 import sys
 
 from moto.rds import models
-from moto.server import main
+
+from tools.infra.emulator_server import main
 
 _original_init = models.DBInstance.__init__
 

@@ -47,9 +47,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def moto_server_binary() -> Path:
-    """moto_server next to this interpreter (tools/requirements.txt pins moto[server])."""
-    return Path(sys.executable).parent / "moto_server"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def emulator_server_command() -> list[str]:
+    """moto's server as tools/infra/emulator_server.py runs it: one request at a time (see there why)."""
+    return [sys.executable, "-m", "tools.infra.emulator_server"]
 
 
 def make_loopback_certificate(directory: Path) -> tuple[Path, Path]:
@@ -73,8 +76,8 @@ class MotoServer:
     """
 
     def __init__(self, work_dir: Path, extra_env: dict[str, str] | None = None, command: list[str] | None = None):
-        """COMMAND runs the server in moto_server's place (it takes moto_server's arguments)."""
-        self.command = command or [str(moto_server_binary())]
+        """COMMAND runs the server in emulator_server_command()'s place (it takes moto_server's arguments)."""
+        self.command = command or emulator_server_command()
         self.log_path = work_dir / "moto.log"
         self.certificate, self._key = make_loopback_certificate(work_dir)
         self.port = free_port()
@@ -83,8 +86,10 @@ class MotoServer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> MotoServer:
-        # AWS-managed policies (the RDS monitoring role attaches one) exist only when moto loads them.
-        environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", **self._extra_env}
+        # AWS-managed policies (the RDS monitoring role attaches one) exist only when moto loads them;
+        # PYTHONPATH lets `python -m` find the server's module from any working directory.
+        environment = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true", "PYTHONPATH": str(ROOT),
+                       **self._extra_env}
         with open(self.log_path, "wb") as sink:
             self._process = subprocess.Popen(
                 [*self.command, "-H", "127.0.0.1", "-p", str(self.port),
