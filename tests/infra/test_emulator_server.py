@@ -104,6 +104,14 @@ def test_a_read_or_a_failed_call_sent_again_runs_again_and_is_written_to_the_log
         "emulator: GET /bucket/state 200 OK (attempt=2; max=5; call call-3; the earlier attempt got 200")
 
 
+def test_a_chunked_body_reaches_moto_whole(monkeypatch):
+    runs = _counting(monkeypatch, "200 OK")
+    chunked = {"REQUEST_METHOD": "PUT", "PATH_INFO": "/bucket/key", "wsgi.input_terminated": True,
+               "wsgi.input": io.BytesIO(b"state file")}  # fmt: skip
+    assert answer(None, chunked, _ignore) == [b"state file"]
+    assert runs == [b"state file"]
+
+
 def test_the_server_application_is_the_one_request_at_a_time_one():
     assert werkzeug_app.DomainDispatcherApplication.__call__ is emulator_server._answer_request_alone
 

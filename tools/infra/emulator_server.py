@@ -49,7 +49,6 @@ READ_METHODS = ("GET", "HEAD")
 class _Answer:
     """What moto answered one attempt of a call, and when."""
 
-    action: str
     status: str
     headers: list[tuple[str, str]]
     body: list[bytes] | None  # kept only for a successful call that changed something
@@ -71,6 +70,14 @@ def _action(environ: dict[str, Any], body: bytes) -> str:
     return f"{environ.get('REQUEST_METHOD')} {environ.get('PATH_INFO')}"
 
 
+def _read_body(environ: dict[str, Any]) -> bytes:
+    """The request's whole body: CONTENT_LENGTH bytes, or, for a chunked body, all werkzeug decodes."""
+    stream = environ["wsgi.input"]
+    if length := environ.get("CONTENT_LENGTH"):
+        return stream.read(int(length))
+    return stream.read() if environ.get("wsgi.input_terminated") else b""
+
+
 def _attempt_number(header: str) -> int:
     """N of an `amz-sdk-request: attempt=N; max=M` header (boto3 may leave out `max`); 1 without one."""
     found = re.match(r"attempt=(\d+)", header)
@@ -82,7 +89,7 @@ def _note(line: str) -> None:
     print(f"emulator: {line}", file=sys.stderr, flush=True)
 
 
-def _run_in_moto(self: Any, environ: dict[str, Any], start_response: Any, action: str) -> _Answer:
+def _run_in_moto(self: Any, environ: dict[str, Any], start_response: Any) -> _Answer:
     """moto's answer, passed on to START_RESPONSE and returned whole."""
     noted: list[tuple[str, list[tuple[str, str]]]] = []
 
@@ -97,13 +104,13 @@ def _run_in_moto(self: Any, environ: dict[str, Any], start_response: Any, action
         if hasattr(answer, "close"):
             answer.close()
     status, headers = noted[-1] if noted else ("no status", [])
-    return _Answer(action, status, headers, body, time.monotonic())
+    return _Answer(status, headers, body, time.monotonic())
 
 
 def _answer_request_alone(self: Any, environ: dict[str, Any], start_response: Any) -> list[bytes]:
     """moto's answer to one request, computed and rendered while no other request is handled; an
     attempt sent again after its call changed something and succeeded gets the first answer again."""
-    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    body = _read_body(environ)
     environ["wsgi.input"] = io.BytesIO(body)
     action = _action(environ, body)
     invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
@@ -119,11 +126,11 @@ def _answer_request_alone(self: Any, environ: dict[str, Any], start_response: An
                   f"{started - earlier.at:.3f} s before; that answer is sent again, "
                   "the call is not run twice")  # fmt: skip
             return earlier.body
-        answer = _run_in_moto(self, environ, start_response, action)
+        answer = _run_in_moto(self, environ, start_response)
         if invocation:
             changed = answer.status.startswith("2") and environ.get("REQUEST_METHOD") not in READ_METHODS
             kept = answer.body if changed else None
-            _answered[invocation] = _Answer(action, answer.status, answer.headers, kept, answer.at)
+            _answered[invocation] = _Answer(answer.status, answer.headers, kept, answer.at)
             while len(_answered) > REMEMBERED_CALLS:
                 _answered.popitem(last=False)
     waited = started - arrived
