@@ -1,4 +1,4 @@
-"""moto's server, with one difference from moto_server: it handles one request at a time.
+"""moto's server, with two differences: one request at a time, and a change sent again not run twice.
 
 moto's server answers each connection on its own thread, and its backends keep their state in plain
 dicts and lists with no lock. Terraform sends up to ten calls at once, so a call can read a dict
@@ -12,11 +12,12 @@ but the application that answers them runs under one lock, and renders its whole
 The same fault has a second source: an SDK sends a call again when its connection fails, and on
 loopback under load a connection can fail after moto has made the resource and answered. Each SDK
 attempt names its call (`amz-sdk-invocation-id`, the same for every attempt) and counts itself
-(`amz-sdk-request: attempt=N`). When a call that changes something (not GET or HEAD) comes again
-after moto answered it with success, this server sends that answer again instead of running the
-call twice, and writes a line to its log (moto.log). It also writes one for every other call sent
-again (with what the earlier attempt got, if it arrived), every 5xx answer, and every call that
-waited more than a second for the lock.
+(`amz-sdk-request: attempt=N`). When a call not sent as GET or HEAD comes again after moto
+answered it with success, this server sends that answer again instead of running the call twice
+(the query and JSON APIs send reads as POST too; answering one again is harmless), and writes a
+line to its log (moto.log). It also writes one for every other call sent again (with what the
+earlier attempt got, if it arrived), every 5xx answer, and every call that waited more than a
+second for the lock.
 
 `python -m tools.infra.emulator_server ARGS` takes moto_server's arguments; MotoServer
 (tools/infra/emulator.py) starts it in moto_server's place.
