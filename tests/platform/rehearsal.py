@@ -261,7 +261,7 @@ def main() -> int:
     registry = Registry(work)
     try:
         emulator = [sys.executable, "-m", "tests.platform.unique_rds_ids"]
-        with MotoServer(work / "emulator", {"MOTO_ACM_VALIDATION_WAIT": "1", "PYTHONPATH": str(ROOT)}, emulator) as server:
+        with MotoServer(work / "emulator", {"MOTO_ACM_VALIDATION_WAIT": "1"}, emulator) as server:
             client = client_environment(server)
             aws = {name: boto3.client(name, region_name="eu-west-1", endpoint_url=server.url, verify=str(server.certificate),
                                       aws_access_key_id="test", aws_secret_access_key="test")

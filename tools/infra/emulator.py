@@ -38,6 +38,8 @@ EMULATED_ENDPOINTS = (
 DEAD_PROXY = "http://127.0.0.1:9"
 OVERRIDE_FILE = "emulator_override.tf"
 REGION = "eu-west-1"
+# The repository root: the emulator's server runs as a module from it.
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -47,11 +49,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
 def emulator_server_command() -> list[str]:
-    """moto's server as tools/infra/emulator_server.py runs it: one request at a time (see there why)."""
+    """moto's server as tools/infra/emulator_server.py runs it (that file says how it differs, and why)."""
     return [sys.executable, "-m", "tools.infra.emulator_server"]
 
 
