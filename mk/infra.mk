@@ -29,8 +29,8 @@ infra-terraform: venv
 	cd $(ROOT) && $(PY) -m tools.infra.terraform_checks
 
 infra-tests: venv checkov-venv
-	@echo "==> pytest tests/infra (checker, fixtures through real Terraform, checkov fixtures)"
-	cd $(ROOT) && $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/infra/plans tests/infra
+	@echo "==> pytest tests/infra (checker, fixtures through real Terraform, checkov fixtures) and tests/platform (Ctrl-C)"
+	cd $(ROOT) && $(PY) -m pytest -q -p no:cacheprovider --ignore=tests/infra/plans tests/infra tests/platform
 
 infra-lint: venv
 	@echo "==> tools/infra check over terraform/ (what Terraform cannot check)"

@@ -5,8 +5,9 @@ command a user runs (tools/platform, started as a process through tests/platform
 
 0. `up staging --plan` on the empty account: the backend stack's plan, the later stacks named as
    not plannable yet, and no bucket created;
-1. `up staging`, interrupted (SIGINT to its process group, as Ctrl-C sends) while the database stack
-   is being applied; it must stop with its "run the same command again" line;
+1. `up staging`, interrupted (SIGINT to its process group, as Ctrl-C sends) once the database stack's
+   apply has created its first resource; it must let that apply finish (Terraform stopped mid-create
+   can leave a resource outside its state) and then stop with its "run the same command again" line;
 2. `up staging` again: it must skip what exists and finish; once staging's ecs stack exists,
    `up production --promote-from staging` runs beside it, in the same account;
 3. what both must have left: distinct names, a deploy role per GitHub environment, the first image's
@@ -48,8 +49,9 @@ from tools.platform.stand_ins import database_from_url
 
 ENVIRONMENTS = ("staging", "production")
 ZONE_NAME = "example.org"
-# Seconds into the database stack's apply at which the first run is interrupted.
-INTERRUPT_AFTER_SECONDS = 15
+# A resource of staging's database stack: once it exists, the first run's apply is creating, and is
+# interrupted.
+DATABASE_UNDER_WAY = "cloud-app-platform-staging-orders"  # its DB subnet group
 RUN_TIMEOUT_SECONDS = 1800
 
 
@@ -200,6 +202,17 @@ def verify_up(aws: dict[str, object], postgres_url: str) -> dict[str, object]:
     return found
 
 
+def wait_for_subnet_group(rds, name: str, run: Run, timeout: float = RUN_TIMEOUT_SECONDS) -> None:
+    """Wait until the emulator holds the DB subnet group NAME, while RUN goes on."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        check(run.process.poll() is None, f"{run.name} ended (exit {run.process.returncode}) before {name} existed")
+        if any(group["DBSubnetGroupName"] == name for group in rds.describe_db_subnet_groups()["DBSubnetGroups"]):
+            return
+        time.sleep(0.2)
+    raise RehearsalFailed(f"no DB subnet group {name} within {timeout:.0f} s")
+
+
 def verify_github(aws: dict[str, object], record: Path, work: Path, root: Path) -> dict[str, object]:
     """Each environment's variables hold its outputs; its secret got the key through standard input, and
     the key is in no console line and no log of the platform command."""
@@ -290,12 +303,14 @@ def main() -> int:
             print("==> up staging, interrupted while the database stack is applied", flush=True)
             first = launch("staging", "up", "staging", "--image", arguments.image)
             first.wait_for_line(r"^\[3/8\] database \.\.\.$")
-            time.sleep(INTERRUPT_AFTER_SECONDS)
+            wait_for_subnet_group(aws["rds"], DATABASE_UNDER_WAY, first)
             first.interrupt()
             code = first.finish()
             check(code == 130, f"the interrupted run exited {code}, not 130")
-            interrupted = first.wait_for_line(r"^interrupted at step")
-            report["interrupted"] = {"exit": code, "said": interrupted}
+            # Terraform did not get that Ctrl-C: its apply finished, so nothing was left outside the state.
+            finished = first.wait_for_line(r"^Ctrl-C: database-apply is left to finish")
+            interrupted = first.wait_for_line(r"^interrupted at step 3 of 8")
+            report["interrupted"] = {"exit": code, "said": [finished, interrupted]}
 
             print("==> up staging again, and up production beside it once staging's ecs stack exists", flush=True)
             staging = launch("staging", "up", "staging", "--image", arguments.image)

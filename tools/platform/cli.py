@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None,
     """Run the platform command; 0 when done, 1 when a step failed, 2 when a prerequisite is missing, 130 when interrupted."""
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     root: Path = arguments.terraform_root
-    runner = Runner(REPOSITORY / "out" / "platform" / arguments.environment)
+    runner = Runner(REPOSITORY / "out" / "platform" / arguments.environment, say=print_line)
     terraform = Terraform(root, arguments.environment, runner)
     parts = make_parts(terraform, runner)
     terraform = parts.terraform

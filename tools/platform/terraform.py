@@ -19,6 +19,8 @@ _SUMMARY = re.compile(r"(Apply complete! Resources: \d+ added, \d+ changed, \d+ 
                       r"Destroy complete! Resources: \d+ destroyed|Plan: \d+ to add, \d+ to change, \d+ to destroy|No changes)")
 # Stacks that read earlier stacks' state take state.tfvars (the backend stack's state_tfvars output).
 READS_STATE = ("database", "ecs")
+# Terraform commands that change infrastructure or state: the first Ctrl-C lets them finish.
+CHANGING_COMMANDS = ("apply", "destroy", "import", "state")
 
 
 class Terraform:
@@ -61,9 +63,11 @@ class Terraform:
 
     def run(self, stack: str, arguments: list[str], *, accept: tuple[int, ...] = (0,), timeout: float = 3600,
             workspace: str | None = None) -> str:
-        """terraform ARGUMENTS in the stack's directory; its standard output."""
+        """terraform ARGUMENTS in the stack's directory; its standard output. A command that changes
+        infrastructure or state is left to finish on the first Ctrl-C (tools/platform/process.py)."""
         return self.runner.run([self.binary, *arguments], cwd=self.root / stack, env=self._env(stack, workspace),
-                               accept=accept, timeout=timeout, label=f"{stack}-{arguments[0]}").stdout
+                               accept=accept, timeout=timeout, label=f"{stack}-{arguments[0]}",
+                               finish_on_interrupt=arguments[0] in CHANGING_COMMANDS).stdout
 
     # --- Commands -------------------------------------------------------------------------------------
 
