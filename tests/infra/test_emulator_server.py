@@ -14,7 +14,7 @@ from tools.infra.emulator import MotoServer, emulator_server_command
 REQUESTS = 4
 
 
-class _Answer:
+class _SlowAnswer:
     """A WSGI answer whose rendering takes a while and which records that it was closed."""
 
     def __init__(self, record: dict[str, int]):
@@ -59,7 +59,7 @@ def _ignore(*_arguments):
 
 def test_requests_are_answered_one_at_a_time_and_each_answer_is_closed(monkeypatch):
     record = {"inside": 0, "most inside at once": 0, "closed": 0}
-    monkeypatch.setattr(emulator_server, "_answer_request", lambda _app, _environ, _start: _Answer(record))
+    monkeypatch.setattr(emulator_server, "_answer_request", lambda _app, _environ, _start: _SlowAnswer(record))
     answers: list[list[bytes]] = []
     threads = [threading.Thread(target=lambda: answers.append(answer(None, _request(), None))) for _ in range(REQUESTS)]
     for thread in threads:

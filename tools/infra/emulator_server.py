@@ -40,8 +40,9 @@ from moto.server import main
 
 # A wait for the lock longer than this is written to the log.
 LONG_WAIT_SECONDS = 1.0
-# How many calls' answers are kept for an attempt that comes again (an SDK retries within seconds).
-REMEMBERED_CALLS = 2000
+# How many calls' answers are kept for an attempt that comes again: an SDK retries within a second or
+# two (0.07 to 0.31 s in the runs of docs/infrastructure.md), a few dozen calls later at most.
+REMEMBERED_CALLS = 500
 # Methods that change nothing: sending one again is harmless, so its answer is not kept.
 READ_METHODS = ("GET", "HEAD")
 
@@ -113,7 +114,6 @@ def _answer_request_alone(self: Any, environ: dict[str, Any], start_response: An
     attempt sent again after its call changed something and succeeded gets the first answer again."""
     body = _read_body(environ)
     environ["wsgi.input"] = io.BytesIO(body)
-    action = _action(environ, body)
     invocation = environ.get("HTTP_AMZ_SDK_INVOCATION_ID")
     attempt = environ.get("HTTP_AMZ_SDK_REQUEST", "")
     sent_again = _attempt_number(attempt) > 1
@@ -123,7 +123,7 @@ def _answer_request_alone(self: Any, environ: dict[str, Any], start_response: An
         earlier = _answered.get(invocation) if invocation and sent_again else None
         if earlier is not None and earlier.body is not None:
             start_response(earlier.status, earlier.headers)
-            _note(f"{action} {attempt}: its call {invocation} was answered {earlier.status} "
+            _note(f"{_action(environ, body)} {attempt}: its call {invocation} was answered {earlier.status} "
                   f"{started - earlier.at:.3f} s before; that answer is sent again, "
                   "the call is not run twice")  # fmt: skip
             return earlier.body
@@ -137,7 +137,7 @@ def _answer_request_alone(self: Any, environ: dict[str, Any], start_response: An
     waited = started - arrived
     if sent_again or answer.status.startswith("5") or waited > LONG_WAIT_SECONDS:
         before = f"the earlier attempt got {earlier.status}" if earlier else "no earlier attempt arrived"
-        _note(f"{action} {answer.status} ({attempt or 'no attempt header'}; call {invocation or '-'}; "
+        _note(f"{_action(environ, body)} {answer.status} ({attempt or 'no attempt header'}; call {invocation or '-'}; "
               f"{before if sent_again else 'first attempt'}; waited {waited:.3f} s, "
               f"answered in {answer.at - started:.3f} s)")  # fmt: skip
     return answer.body
