@@ -62,12 +62,13 @@ class Driver:
         child = work / "child.py"
         child.write_text(CHILD)
         # SIGINT at its default: under a background job it would be inherited as ignored.
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", DRIVER, str(self.logs), str(self.marker), str(child_seconds),
-             "1" if finish else "0", str(child)],
-            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=self.output.open("w"),
-            stderr=subprocess.STDOUT, start_new_session=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        with self.output.open("w") as sink:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", DRIVER, str(self.logs), str(self.marker), str(child_seconds),
+                 "1" if finish else "0", str(child)],
+                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=sink,
+                stderr=subprocess.STDOUT, start_new_session=True,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.started = time.monotonic()
 
     def wait_for(self, predicate, what: str) -> None:
