@@ -1,24 +1,20 @@
 """Ctrl-C and the commands the platform command runs (tools/platform/process.py).
 
-Each test starts a driver process in a session of its own, as a terminal starts the platform command,
-has it run a child through Runner, and sends SIGINT to the driver's whole process group, as Ctrl-C
+Each test has a driver (interrupt_driver.py, started as a terminal starts the platform command) run
+a child that sleeps through Runner, and sends SIGINT to the driver's whole process group, as Ctrl-C
 does. A command that changes infrastructure must survive the first Ctrl-C and finish (a create cut
 short can leave a resource outside Terraform's state); a second Ctrl-C must reach it; any other
-command must get the first.
+command must get the first. test_interrupted_apply.py does the same with real Terraform.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.platform.interrupt_driver import WAIT_SECONDS, Driver
 
 # The child: marks that it runs, then sleeps; says whether it finished or was stopped by SIGINT.
 CHILD = """
@@ -33,75 +29,6 @@ time.sleep(float(sys.argv[2]))
 print("child: finished", flush=True)
 """
 
-# The driver: Runner runs the child; what Runner says and how run() ended go to standard output.
-DRIVER = """
-import sys
-from pathlib import Path
-from tools.platform.process import Runner
-log_dir, marker, seconds, finish, child = sys.argv[1:6]  # CHILD: the path of the child's script
-runner = Runner(Path(log_dir), say=lambda line: print("say:", line, flush=True))
-try:
-    runner.run([sys.executable, child, marker, seconds], label="child", finish_on_interrupt=finish == "1")
-    print("driver: returned", flush=True)
-except KeyboardInterrupt:
-    print("driver: KeyboardInterrupt", flush=True)
-    sys.exit(130)
-"""
-
-WAIT_SECONDS = 30
-
-
-class Driver:
-    """The driver process, its output in a file."""
-
-    def __init__(self, work: Path, child_seconds: float, finish: bool):
-        self.work = work
-        self.marker = work / "child-started"
-        self.output = work / "driver.out"
-        self.logs = work / "logs"
-        child = work / "child.py"
-        child.write_text(CHILD)
-        # SIGINT at its default: under a background job it would be inherited as ignored.
-        with self.output.open("w") as sink:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c", DRIVER, str(self.logs), str(self.marker), str(child_seconds),
-                 "1" if finish else "0", str(child)],
-                cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=sink,
-                stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-        self.started = time.monotonic()
-
-    def wait_for(self, predicate, what: str) -> None:
-        """Wait until PREDICATE holds, at most WAIT_SECONDS."""
-        deadline = time.monotonic() + WAIT_SECONDS
-        while not predicate():
-            assert time.monotonic() < deadline, f"{what} within {WAIT_SECONDS} s; driver said: {self.said()}"
-            assert self.process.poll() is None, f"driver ended ({self.process.returncode}) before {what}: {self.said()}"
-            time.sleep(0.05)
-
-    def ctrl_c(self) -> None:
-        """SIGINT to the driver's whole process group, as Ctrl-C in a terminal sends it."""
-        os.killpg(self.process.pid, signal.SIGINT)
-
-    def finish(self) -> tuple[int, float]:
-        """The driver's exit status and its seconds from start."""
-        try:
-            code = self.process.wait(timeout=WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise
-        return code, time.monotonic() - self.started
-
-    def said(self) -> str:
-        """What the driver printed so far."""
-        return self.output.read_text() if self.output.exists() else ""
-
-    def child_log(self) -> str:
-        """The log Runner wrote of the child."""
-        logs = sorted(self.logs.glob("*-child.log"))
-        assert len(logs) == 1, f"child logs: {logs}"
-        return logs[0].read_text()
-
 
 @pytest.fixture
 def driver(tmp_path: Path):
@@ -109,14 +36,16 @@ def driver(tmp_path: Path):
 
     def start(child_seconds: float, finish: bool) -> Driver:
         """A driver whose child runs."""
-        started.append(Driver(tmp_path, child_seconds, finish))
-        started[-1].wait_for(started[-1].marker.exists, "the child started")
+        child = tmp_path / "child.py"
+        child.write_text(CHILD)
+        marker = tmp_path / "child-started"
+        started.append(Driver(tmp_path, [sys.executable, str(child), str(marker), str(child_seconds)], finish))
+        started[-1].wait_for(marker.exists, "the child started")
         return started[-1]
 
     yield start
     for each in started:
-        if each.process.poll() is None:
-            os.killpg(each.process.pid, signal.SIGKILL)
+        each.stop()
 
 
 def assert_child_stopped_by_sigint(run: Driver) -> None:
