@@ -32,6 +32,7 @@ print("child: finished", flush=True)
 
 @pytest.fixture
 def driver(tmp_path: Path):
+    """start(CHILD_SECONDS, FINISH): a driver whose sleeping child runs; whatever still runs is killed afterwards."""
     started: list[Driver] = []
 
     def start(child_seconds: float, finish: bool) -> Driver:
