@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import boto3
 
@@ -53,6 +54,7 @@ ZONE_NAME = "example.org"
 # interrupted.
 DATABASE_UNDER_WAY = "cloud-app-platform-staging-orders"  # its DB subnet group
 RUN_TIMEOUT_SECONDS = 1800
+T = TypeVar("T")
 
 
 class RehearsalFailed(Exception):
@@ -111,17 +113,23 @@ class Run:
                 sink.write(line + "\n")
                 print(f"  [{self.name}] {line}", flush=True)
 
-    def wait_for_line(self, pattern: str, timeout: float = RUN_TIMEOUT_SECONDS) -> str:
-        """The first line the command printed that matches PATTERN, waiting up to TIMEOUT seconds."""
+    def wait_until(self, found: Callable[[], T | None], what: str, timeout: float = RUN_TIMEOUT_SECONDS,
+                   every: float = 0.5) -> T:
+        """What FOUND returns once it is not None, asked every EVERY seconds while the command runs, up to
+        TIMEOUT seconds; WHAT names it in the failure."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if re.search(pattern, line):
-                    return line
+            if (value := found()) is not None:
+                return value
             check(self.process.poll() is None or self.reader.is_alive(),
-                  f"{self.name} ended (exit {self.process.returncode}) before printing /{pattern}/")
-            time.sleep(0.5)
-        raise RehearsalFailed(f"{self.name} did not print /{pattern}/ within {timeout:.0f} s")
+                  f"{self.name} ended (exit {self.process.returncode}) before {what}")
+            time.sleep(every)
+        raise RehearsalFailed(f"{self.name}: waited {timeout:.0f} s for {what}")
+
+    def wait_for_line(self, pattern: str, timeout: float = RUN_TIMEOUT_SECONDS) -> str:
+        """The first line the command printed that matches PATTERN, waiting up to TIMEOUT seconds."""
+        return self.wait_until(lambda: next((line for line in list(self.lines) if re.search(pattern, line)), None),
+                               f"printing /{pattern}/", timeout)
 
     def interrupt(self) -> None:
         """SIGINT to the command's whole process group, as Ctrl-C in a terminal sends it."""
@@ -200,17 +208,6 @@ def verify_up(aws: dict[str, object], postgres_url: str) -> dict[str, object]:
               f"orders_{environment} has no schema {service_role(environment)} owned by the service's role: {schemas!r}")
         found[environment]["service schema"] = schemas
     return found
-
-
-def wait_for_subnet_group(rds, name: str, run: Run, timeout: float = RUN_TIMEOUT_SECONDS) -> None:
-    """Wait until the emulator holds the DB subnet group NAME, while RUN goes on."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        check(run.process.poll() is None, f"{run.name} ended (exit {run.process.returncode}) before {name} existed")
-        if any(group["DBSubnetGroupName"] == name for group in rds.describe_db_subnet_groups()["DBSubnetGroups"]):
-            return
-        time.sleep(0.2)
-    raise RehearsalFailed(f"no DB subnet group {name} within {timeout:.0f} s")
 
 
 def verify_github(aws: dict[str, object], record: Path, work: Path, root: Path) -> dict[str, object]:
@@ -303,7 +300,9 @@ def main() -> int:
             print("==> up staging, interrupted while the database stack is applied", flush=True)
             first = launch("staging", "up", "staging", "--image", arguments.image)
             first.wait_for_line(r"^\[3/8\] database \.\.\.$")
-            wait_for_subnet_group(aws["rds"], DATABASE_UNDER_WAY, first)
+            first.wait_until(lambda: any(group["DBSubnetGroupName"] == DATABASE_UNDER_WAY for group in
+                                         aws["rds"].describe_db_subnet_groups()["DBSubnetGroups"]) or None,
+                             f"DB subnet group {DATABASE_UNDER_WAY}", every=0.2)
             first.interrupt()
             code = first.finish()
             check(code == 130, f"the interrupted run exited {code}, not 130")

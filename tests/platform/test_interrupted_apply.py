@@ -24,7 +24,7 @@ import pytest
 
 from tests.platform.interrupt_driver import Driver
 from tools.infra.emulator import MotoServer, client_environment
-from tools.infra.terraform_cli import terraform_binary, terraform_environment
+from tools.infra.terraform_cli import run_terraform, terraform_binary, terraform_environment
 
 HOLD_SECONDS = 5
 TERRAFORM_SECONDS = 300
@@ -90,7 +90,7 @@ class Stack:
     def __init__(self, work: Path, server: MotoServer, role: str):
         self.work = work
         self.role = role
-        self.environment = terraform_environment(client_environment(server))
+        self.emulator_environment = client_environment(server)
         (work / "main.tf").write_text(CONFIGURATION % role)
         self.terraform("init", "-input=false", "-no-color", accept_failure=False)
         self.iam = boto3.client("iam", region_name="eu-west-1", endpoint_url=server.url,
@@ -98,8 +98,8 @@ class Stack:
 
     def terraform(self, *arguments: str, accept_failure: bool = True) -> subprocess.CompletedProcess:
         """terraform ARGUMENTS in the stack's directory."""
-        done = subprocess.run([terraform_binary(), *arguments], cwd=self.work, env=self.environment,
-                              capture_output=True, text=True, timeout=TERRAFORM_SECONDS)
+        done = run_terraform(list(arguments), self.work, extra_env=self.emulator_environment,
+                             timeout=TERRAFORM_SECONDS, check=False)
         assert accept_failure or done.returncode == 0, done.stdout + done.stderr
         return done
 
@@ -107,7 +107,7 @@ class Stack:
         """`terraform apply` through Runner, Ctrl-C sent while the emulator holds CreateRole's answer."""
         marker.unlink(missing_ok=True)
         driver = Driver(self.work, [terraform_binary(), "apply", "-auto-approve", "-input=false", "-no-color"],
-                        finish, self.environment)
+                        finish, terraform_environment(self.emulator_environment))
         try:
             driver.wait_for(marker.exists, "CreateRole reached the emulator", TERRAFORM_SECONDS)
             driver.ctrl_c()
