@@ -25,22 +25,21 @@ extension SQLiteOrderStore {
     /// empty key id when it does not), and that row is decoded either way, so an unknown key id costs
     /// the same work as a known one: the answer's timing does not tell which ids exist.
     func key(id keyID: String) async throws -> APIKeyRecord? {
-        let rows = try await reader.rows(
+        let rows = try reader.read(
             """
             SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?
             UNION ALL
             SELECT \(Self.standInColumns) WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE key_id = ?)
             """,
-            [.text(keyID), .text(keyID)]
+            [.text(keyID), .text(keyID)],
+            row: Self.key(from:)
         )
-        return try rows.first.map(Self.key(from:)).flatMap { APIKeyLookup.found($0, for: keyID) }
+        return rows.first.flatMap { APIKeyLookup.found($0, for: keyID) }
     }
 
     /// Reads every key.
     func allKeys() async throws -> [APIKeyRecord] {
-        try await reader.rows("SELECT \(Self.keyColumns) FROM api_keys ORDER BY created_at_ms, key_id").map(
-            Self.key(from:)
-        )
+        try reader.read("SELECT \(Self.keyColumns) FROM api_keys ORDER BY created_at_ms, key_id", row: Self.key(from:))
     }
 
     /// Revokes a key that is still valid.
@@ -60,20 +59,21 @@ extension SQLiteOrderStore {
         )
     }
 
-    private static func key(from row: SQLiteRow) throws -> APIKeyRecord {
-        guard let keyID = row.column("key_id")?.string, let digest = row.column("secret_sha256")?.string,
-            let label = row.column("label")?.string, let created = row.column("created_at_ms")?.integer
+    /// The columns of ``keyColumns``, by position.
+    private static func key(from row: SQLiteColumns) throws -> APIKeyRecord {
+        guard let keyID = row.text(0), let digest = row.text(1), let label = row.text(3),
+            let created = row.integer(4)
         else {
             throw StoreUnavailableError("an api_keys row is missing a column")
         }
         return APIKeyRecord(
             keyID: keyID,
             secretDigest: digest,
-            customerID: row.column("customer_id")?.string,
+            customerID: row.text(2),
             label: label,
-            createdAtMilliseconds: Int64(created),
-            lastUsedAtMilliseconds: row.column("last_used_at_ms")?.integer.map(Int64.init),
-            revokedAtMilliseconds: row.column("revoked_at_ms")?.integer.map(Int64.init)
+            createdAtMilliseconds: created,
+            lastUsedAtMilliseconds: row.integer(5),
+            revokedAtMilliseconds: row.integer(6)
         )
     }
 }

@@ -11,13 +11,16 @@ import Foundation
 
 /// The embedded store: one SQLite file in WAL mode, so reads never wait for the writer.
 ///
-/// Writes go through one connection: SQLite allows one writer at a time anyway, and each write here is a
-/// single statement (an order and its items are one row), so no transaction spans two calls. Reads are
-/// spread over a few more connections. `synchronous=FULL` makes every acknowledged order durable.
+/// Writes go through one connection on sqlite-nio's thread pool: SQLite allows one writer at a time
+/// anyway, each write here is a single statement (an order and its items are one row), so no transaction
+/// spans two calls, and a commit waits for `fsync`, which must not hold a thread of Swift's concurrency
+/// pool. `synchronous=FULL` makes every acknowledged order durable. Reads are spread over a few more
+/// connections that run on the caller's thread with statements prepared once
+/// (``SQLiteReadConnection``).
 final class SQLiteOrderStore: OrderStore, APIKeyStore {
     /// The one connection that writes.
     let writer: SQLiteConnection
-    private let readers: [SQLiteConnection]
+    private let readers: [SQLiteReadConnection]
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
     /// How long a statement waits for another process's lock on the file before failing.
@@ -48,13 +51,8 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
                 _ = try await writer.rows(pragma)
             }
             try await migrate(writer, logger: logger)
-            var readers: [SQLiteConnection] = []
-            for _ in 0..<max(1, readerCount) {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                opened.append(reader)
-                _ = try await reader.rows("PRAGMA busy_timeout = \(busyTimeoutMilliseconds)")
-                _ = try await reader.rows("PRAGMA query_only = ON")
-                readers.append(reader)
+            let readers = try (0..<max(1, readerCount)).map { _ in
+                try SQLiteReadConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
             }
             return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
         } catch {
@@ -63,7 +61,7 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
         }
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
+    private init(writer: SQLiteConnection, readers: [SQLiteReadConnection], logger: Logger) {
         self.writer = writer
         self.readers = readers
         self.logger = logger
@@ -71,16 +69,16 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
 
     /// Closes every connection; the store cannot be used afterwards.
     func close() async throws {
-        for connection in [writer] + readers where !connection.isClosed {
-            try await connection.close()
-        }
+        for reader in readers { reader.close() }
+        if !writer.isClosed { try await writer.close() }
     }
 
     /// A store whose services never ran (a command that only opened it) still releases its file.
     deinit {
-        let open = ([writer] + readers).filter { !$0.isClosed }
-        if !open.isEmpty {
-            Task { for connection in open { try? await connection.close() } }
+        for reader in readers { reader.close() }
+        if !writer.isClosed {
+            let writer = self.writer
+            Task { try? await writer.close() }
         }
     }
 
@@ -112,13 +110,13 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
     }
 
     /// Closes the connections once everything that uses them has stopped.
-    var services: [any Service] { [SQLiteConnectionCloser(connections: [writer] + readers, logger: logger)] }
+    var services: [any Service] { [SQLiteConnectionCloser(writer: writer, readers: readers, logger: logger)] }
 
     /// The file is open and migrated as soon as the store exists.
     func waitUntilReady(timeout: Duration) async {}
 
     /// The next reading connection, in turn.
-    var reader: SQLiteConnection {
+    var reader: SQLiteReadConnection {
         readers[nextReader.add(1, ordering: .relaxed).oldValue % readers.count]
     }
 
@@ -150,30 +148,37 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
         guard let idempotency else {
             throw StoreUnavailableError("insert returned no row and no idempotency key was given")
         }
-        let existing = try await writer.rows(
+        // The conflicting row was committed before the insert ended, so a reader's snapshot, taken now,
+        // holds it.
+        let existing = try reader.read(
             "SELECT \(Self.orderColumns) FROM orders WHERE idempotency_scope = ? AND idempotency_key = ?",
-            [.text(idempotency.scope), .text(idempotency.key)]
+            [.text(idempotency.scope), .text(idempotency.key)],
+            row: Self.storedOrder(from:)
         )
-        guard let row = existing.first else {
+        guard let stored = existing.first else {
             throw StoreUnavailableError("idempotency key conflicted but its order was not found")
         }
-        let stored = try Self.storedOrder(from: row)
         guard stored.requestFingerprint == idempotency.fingerprint else { return .keyReused }
         return .replayed(try stored.order())
     }
 
     /// Looks an order up by id.
     func order(id: String, customerID: String?) async throws -> Order? {
-        let rows: [SQLiteRow]
+        let rows: [StoredOrder]
         if let customerID {
-            rows = try await reader.rows(
+            rows = try reader.read(
                 "SELECT \(Self.orderColumns) FROM orders WHERE id = ? AND customer_id = ?",
-                [.text(id), .text(customerID)]
+                [.text(id), .text(customerID)],
+                row: Self.storedOrder(from:)
             )
         } else {
-            rows = try await reader.rows("SELECT \(Self.orderColumns) FROM orders WHERE id = ?", [.text(id)])
+            rows = try reader.read(
+                "SELECT \(Self.orderColumns) FROM orders WHERE id = ?",
+                [.text(id)],
+                row: Self.storedOrder(from:)
+            )
         }
-        return try rows.first.map { try Self.storedOrder(from: $0).order() }
+        return try rows.first?.order()
     }
 
     /// A page of orders, newest first.
@@ -190,34 +195,35 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
         }
         binds.append(.integer(limit))
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let rows = try await reader.rows(
+        let rows = try reader.read(
             "SELECT \(Self.orderColumns) FROM orders \(filter) ORDER BY sequence DESC LIMIT ?",
-            binds
+            binds,
+            row: Self.storedOrder(from:)
         )
-        return try rows.map { try Self.storedOrder(from: $0).order() }
+        return try rows.map { try $0.order() }
     }
 
     /// A local file is ready while it is open.
     func readiness() async -> StoreReadiness { .ready }
 
-    private static func storedOrder(from row: SQLiteRow) throws -> StoredOrder {
-        guard let sequence = row.column("sequence")?.integer, let id = row.column("id")?.string,
-            let customerID = row.column("customer_id")?.string, let currency = row.column("currency")?.string,
-            let items = row.column("items")?.string, let total = row.column("total_cents")?.integer,
-            let status = row.column("status")?.string, let created = row.column("created_at_ms")?.integer
+    /// The columns of ``orderColumns``, by position.
+    private static func storedOrder(from row: SQLiteColumns) throws -> StoredOrder {
+        guard let sequence = row.integer(0), let id = row.text(1), let customerID = row.text(2),
+            let currency = row.text(3), let items = row.text(4), let total = row.integer(5),
+            let status = row.text(6), let created = row.integer(7)
         else {
             throw StoreUnavailableError("an orders row is missing a column")
         }
         return StoredOrder(
-            sequence: Int64(sequence),
+            sequence: sequence,
             id: id,
             customerID: customerID,
             currency: currency,
             items: items,
-            totalCents: Int64(total),
+            totalCents: total,
             status: status,
-            createdAtMilliseconds: Int64(created),
-            requestFingerprint: row.column("request_fingerprint")?.string
+            createdAtMilliseconds: created,
+            requestFingerprint: row.text(8)
         )
     }
 }
