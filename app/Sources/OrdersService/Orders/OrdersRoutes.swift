@@ -113,8 +113,8 @@ struct OrdersRoutes: Sendable {
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedRequestContext) async throws -> Response {
-        guard let id = context.parameters.get("id"), let uuid = UUID(uuidString: id),
-            let order = try await store.order(id: uuid.uuidString.lowercased(), customerID: context.caller.customerID)
+        guard let id = context.parameters.get("id").flatMap(OrderID.canonical),
+            let order = try await store.order(id: id, customerID: context.caller.customerID)
         else {
             throw Problem(.notFound, detail: "No order with this id.")
         }
