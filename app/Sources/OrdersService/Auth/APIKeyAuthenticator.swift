@@ -160,10 +160,16 @@ final class APIKeyAuthenticator: RouterMiddleware, Sendable {
 
     /// The token of `Bearer <token>` (the scheme is case-insensitive), or nil.
     static func bearerToken(_ header: String) -> String? {
-        guard header.utf8.count <= 200 else { return nil }
-        let parts = header.split(separator: " ", omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1])
+        let bytes = header.utf8
+        guard bytes.count <= 200 else { return nil }
+        var rest = bytes[...].drop { $0 == UInt8(ascii: " ") }
+        let scheme = rest.prefix { $0 != UInt8(ascii: " ") }
+        // ASCII letters compare case-insensitively with their 0x20 bit set.
+        guard scheme.count == 6, zip(scheme, "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        rest = rest.dropFirst(6).drop { $0 == UInt8(ascii: " ") }
+        let token = rest.prefix { $0 != UInt8(ascii: " ") }
+        guard !token.isEmpty, rest.dropFirst(token.count).allSatisfy({ $0 == UInt8(ascii: " ") }) else { return nil }
+        return String(Substring(token))
     }
 
     static func unauthorized(error: String?) -> Problem {
