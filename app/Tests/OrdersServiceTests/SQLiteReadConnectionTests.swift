@@ -145,6 +145,20 @@ struct SQLiteReadConnectionTests {
         }
     }
 
+    @Test("the store's readers wait 250 ms for another process's lock, its writer 5 s")
+    func storeBusyTimeouts() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite")
+            .path
+        let store = try await SQLiteOrderStore.open(path: path, logger: Logger(label: "test"))
+        let readers = try (0..<4).flatMap { _ in try store.reader.read("PRAGMA busy_timeout", row: { $0.integer(0) }) }
+        #expect(readers == Array(repeating: Int64(SQLiteOrderStore.readBusyTimeoutMilliseconds), count: 4))
+        #expect(SQLiteOrderStore.readBusyTimeoutMilliseconds == 250)
+        let writer = try await store.writer.rows("PRAGMA busy_timeout").first?.column("timeout")?.integer
+        #expect(writer == SQLiteOrderStore.busyTimeoutMilliseconds)
+        try await store.close()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+
     @Test("a closed connection answers StoreUnavailableError")
     func closed() async throws {
         try await withFile { path, _ in

@@ -72,7 +72,7 @@ struct SQLiteUnavailableTests {
         #expect(logs.lines.contains { $0.contains("order store unavailable") && $0.contains(cause) })
     }
 
-    @Test("another connection holding the write lock past the busy timeout: 503, then 201 once it lets go")
+    @Test("a write lock held past the busy timeout: reads answer, writes get 503, then 201 once it goes")
     func busy() async throws {
         try await withService(busyTimeout: 200) { setup in
             let (token, client, logs) = (setup.token, setup.client, setup.logs)
@@ -84,6 +84,10 @@ struct SQLiteUnavailableTests {
             )
             _ = try await other.rows("BEGIN IMMEDIATE")
             let clock = ContinuousClock()
+            // Reads do not wait for a writer (WAL): the page answers at once, well inside the busy timeout.
+            let readStarted = clock.now
+            #expect(try await client.send(.get, "/orders", token: token).status == .ok)
+            #expect(clock.now - readStarted < .milliseconds(150), "a read waited for the write lock")
             let started = clock.now
             let response = try await client.send(.post, "/orders", token: token, json: orderJSON())
             #expect(clock.now - started >= .milliseconds(200), "answered before the busy timeout")

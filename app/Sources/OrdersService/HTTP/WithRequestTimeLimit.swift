@@ -15,7 +15,7 @@ import OrdersCore
 /// at once when cancelled, see ``withDeadline(until:timeoutError:operation:)``); an SQLite statement runs
 /// to its end first, so on the embedded store the 503 comes once the statement in progress is done (a
 /// point read or an insert takes microseconds; one waiting for another process's lock gives up after
-/// SQLite's 5 s busy timeout).
+/// 5 s for a write, 250 ms for a read).
 func withRequestTimeLimit<Value: Sendable>(
     until deadline: ContinuousClock.Instant,
     body: RequestBodyProgress? = nil,

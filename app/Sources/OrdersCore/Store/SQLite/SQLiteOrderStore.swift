@@ -23,11 +23,17 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
     private let readers: [SQLiteReadConnection]
     private let nextReader = Atomic<Int>(0)
     private let logger: Logger
-    /// How long a statement waits for another process's lock on the file before failing.
+    /// How long a write waits for another process's lock on the file before failing.
     static let busyTimeoutMilliseconds = 5000
+    /// How long a read waits for one. A read in WAL mode waits only for a lock another process takes on
+    /// the whole file (exclusive locking mode, recovery after a crash), and it waits on one of Swift's
+    /// few worker threads, which every other request needs too: it gives up sooner than a write does,
+    /// which waits on sqlite-nio's thread pool.
+    static let readBusyTimeoutMilliseconds = 250
 
-    /// Opens (creating when needed) the database at `path` and brings its schema up to date. A statement
-    /// waits up to `busyTimeoutMilliseconds` for another process's lock, then fails with a 503.
+    /// Opens (creating when needed) the database at `path` and brings its schema up to date. A write
+    /// waits up to `busyTimeoutMilliseconds` for another process's lock, a read up to that or
+    /// ``readBusyTimeoutMilliseconds``, whichever is shorter; then either fails with a 503.
     static func open(
         path: String,
         readerCount: Int = 4,
@@ -52,7 +58,10 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
             }
             try await migrate(writer, logger: logger)
             let readers = try (0..<max(1, readerCount)).map { _ in
-                try SQLiteReadConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+                try SQLiteReadConnection(
+                    path: path,
+                    busyTimeoutMilliseconds: min(busyTimeoutMilliseconds, readBusyTimeoutMilliseconds)
+                )
             }
             return SQLiteOrderStore(writer: writer, readers: readers, logger: logger)
         } catch {
