@@ -13,7 +13,7 @@ struct OrderIDTests {
         #expect(OrderID.canonical("6f1c2a4e-9b7d-4c3e-8a21-5d0e7f6b9c13") == "6f1c2a4e-9b7d-4c3e-8a21-5d0e7f6b9c13")
         #expect(OrderID.canonical("6F1C2A4E-9B7D-4C3E-8A21-5D0E7F6B9C13") == "6f1c2a4e-9b7d-4c3e-8a21-5d0e7f6b9c13")
         #expect(
-            OrderID.canonical("00000000-0000-0000-0000-00000000000f"[...]) == "00000000-0000-0000-0000-00000000000f"
+            OrderID.canonical(String("00000000-0000-0000-0000-00000000000f")) == "00000000-0000-0000-0000-00000000000f"
         )
     }
 

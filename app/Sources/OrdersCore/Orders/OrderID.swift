@@ -5,20 +5,25 @@
 /// again: a `GET /orders/{id}` took both steps on every request, and Foundation's parser runs `sscanf`.
 package enum OrderID {
     /// `text` in lower case when it is a UUID's text form, else nil.
-    package static func canonical(_ text: some StringProtocol) -> String? {
-        guard text.utf8.count == 36 else { return nil }
-        var lowered: [UInt8] = []
-        lowered.reserveCapacity(36)
-        for (offset, byte) in text.utf8.enumerated() {
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                lowered.append(byte)
-            } else {
-                guard Hex.value(ofDigit: byte) != nil else { return nil }
-                lowered.append(byte | 0x20)
+    package static func canonical(_ text: String) -> String? {
+        var text = text
+        let lowered = text.withUTF8 { bytes in
+            guard bytes.count == 36 else { return "" }
+            return String(unsafeUninitializedCapacity: 36) { output in
+                for index in 0..<36 {
+                    let byte = bytes[index]
+                    if index == 8 || index == 13 || index == 18 || index == 23 {
+                        guard byte == UInt8(ascii: "-") else { return 0 }
+                        output[index] = byte
+                    } else {
+                        guard Hex.value(ofDigit: byte) != nil else { return 0 }
+                        // Digits keep their value with the 0x20 bit set; A-F become a-f.
+                        output[index] = byte | 0x20
+                    }
+                }
+                return 36
             }
         }
-        return String(decoding: lowered, as: UTF8.self)
+        return lowered.isEmpty ? nil : lowered
     }
-
 }
