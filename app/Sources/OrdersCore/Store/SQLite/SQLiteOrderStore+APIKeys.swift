@@ -5,6 +5,12 @@ extension SQLiteOrderStore {
         "key_id, secret_sha256, customer_id, label, created_at_ms, last_used_at_ms, revoked_at_ms"
     /// The stand-in row of ``key(id:)`` when no key has the id (see ``APIKeyLookup``).
     private static let standInColumns = "'', '', NULL, '', 0, NULL, NULL"
+    /// The key lookup's SQL, built once: a read looks its prepared statement up by this text.
+    private static let keyByID = """
+        SELECT \(keyColumns) FROM api_keys WHERE key_id = ?
+        UNION ALL
+        SELECT \(standInColumns) WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE key_id = ?)
+        """
 
     /// Stores a new key.
     func insertKey(_ record: APIKeyRecord) async throws {
@@ -26,11 +32,7 @@ extension SQLiteOrderStore {
     /// the same work as a known one: the answer's timing does not tell which ids exist.
     func key(id keyID: String) async throws -> APIKeyRecord? {
         let rows = try reader.read(
-            """
-            SELECT \(Self.keyColumns) FROM api_keys WHERE key_id = ?
-            UNION ALL
-            SELECT \(Self.standInColumns) WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE key_id = ?)
-            """,
+            Self.keyByID,
             [.text(keyID), .text(keyID)],
             row: Self.key(from:)
         )

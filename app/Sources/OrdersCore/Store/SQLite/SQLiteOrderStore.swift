@@ -131,6 +131,10 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
 
     private static let orderColumns =
         "sequence, id, customer_id, currency, items, total_cents, status, created_at_ms, request_fingerprint"
+    /// The point reads' SQL, built once: a read looks its prepared statement up by this text.
+    private static let orderByIDForCustomer = "SELECT \(orderColumns) FROM orders WHERE id = ? AND customer_id = ?"
+    /// The point read for an admin key, which reads any customer's orders.
+    private static let orderByID = "SELECT \(orderColumns) FROM orders WHERE id = ?"
 
     /// Inserts the order, or finds the one its idempotency key already created.
     func create(_ order: NewOrder, idempotency: IdempotencyClaim?) async throws -> OrderCreation {
@@ -176,13 +180,13 @@ final class SQLiteOrderStore: OrderStore, APIKeyStore {
         let rows: [StoredOrder]
         if let customerID {
             rows = try reader.read(
-                "SELECT \(Self.orderColumns) FROM orders WHERE id = ? AND customer_id = ?",
+                Self.orderByIDForCustomer,
                 [.text(id), .text(customerID)],
                 row: Self.storedOrder(from:)
             )
         } else {
             rows = try reader.read(
-                "SELECT \(Self.orderColumns) FROM orders WHERE id = ?",
+                Self.orderByID,
                 [.text(id)],
                 row: Self.storedOrder(from:)
             )
